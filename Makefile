@@ -1,0 +1,33 @@
+# One command to run the assistant, one to test it. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+BOT_PY := .venv-bot/bin/python
+APP_PY := .venv-app/bin/python
+
+.PHONY: help setup build run test evaluate lint
+
+help:
+	@echo "make run       set up, train if needed, start Rasa + actions + API"
+	@echo "make test      set up, train if needed, run the whole test suite"
+	@echo "make evaluate IN=questions.jsonl OUT=predictions.jsonl"
+
+setup:
+	@bash scripts/setup.sh
+
+# Train the Rasa model and build the knowledge index, each only when its inputs changed.
+build: setup
+	@bash scripts/build.sh
+
+run: build
+	@$(APP_PY) -m scripts.run
+
+test: build
+	@bash scripts/test.sh
+
+evaluate: build
+	@test -n "$(IN)" -a -n "$(OUT)" || { echo "用法: make evaluate IN=questions.jsonl OUT=predictions.jsonl"; exit 2; }
+	@bash scripts/evaluate.sh "$(IN)" "$(OUT)"
+
+lint: setup
+	@$(APP_PY) -m ruff check actions api knowledge scripts tests bot
+	@$(APP_PY) -m mypy actions api knowledge scripts

@@ -1,0 +1,1 @@
+"""The FastAPI application: channels, case database and (later) the staff console."""

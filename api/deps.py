@@ -1,0 +1,34 @@
+"""Typed dependencies for the routes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+
+from api.rasa_client import RasaClient
+from api.settings import Settings, get_settings
+from knowledge.statutes import StatuteLibrary
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+def get_rasa(request: Request) -> RasaClient:
+    client: RasaClient = request.app.state.rasa
+    return client
+
+
+def get_statutes(request: Request) -> StatuteLibrary:
+    statutes: StatuteLibrary = request.app.state.statutes
+    return statutes
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+StatutesDep = Annotated[StatuteLibrary, Depends(get_statutes)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]

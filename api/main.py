@@ -1,0 +1,69 @@
+"""Assemble the API: routers, web chat page, and the resources they share."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+from api import messages
+from api.db import create_db_engine, init_db
+from api.rasa_client import RasaClient
+from api.routes import chat, health, statutes
+from api.settings import Settings, get_settings
+from knowledge.statutes import StatuteLibrary
+
+STATIC_DIR = Path(__file__).parent / "static"
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = create_db_engine(settings.database_url_absolute)
+        init_db(app.state.engine)
+        app.state.statutes = StatuteLibrary.load()
+        app.state.rasa = RasaClient(
+            settings.rasa_url, timeout=settings.rasa_timeout_seconds, auth_token=settings.rasa_auth_token
+        )
+        yield
+        await app.state.rasa.aclose()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="法律服务助手 API",
+        description="司法所法律服务助手：居民对话渠道、法条查询与案件数据库。",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
+        # Residents' clients get a readable Chinese message; developers get the details too.
+        return JSONResponse(
+            status_code=422, content={"detail": messages.INVALID_REQUEST, "errors": jsonable_errors(error)}
+        )
+
+    app.include_router(chat.router)
+    app.include_router(statutes.router)
+    app.include_router(health.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def web_chat() -> FileResponse:
+        return FileResponse(STATIC_DIR / "chat.html")
+
+    return app
+
+
+def jsonable_errors(error: RequestValidationError) -> list[dict[str, object]]:
+    return [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", ""))} for e in error.errors()]

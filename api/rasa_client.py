@@ -1,0 +1,53 @@
+"""Client for the Rasa server: the REST channel and the conversation tracker."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+
+class DialogueUnavailable(Exception):
+    """Rasa did not answer: down, starting, or too slow."""
+
+
+class RasaClient:
+    def __init__(self, base_url: str, *, timeout: float, auth_token: str = "", http: httpx.AsyncClient | None = None):
+        self._base_url = base_url.rstrip("/")
+        self._token = auth_token
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            response = await self._http.request(method, f"{self._base_url}{path}", **kwargs)
+        except httpx.HTTPError as error:
+            logger.warning("dialogue engine unreachable: %s", type(error).__name__)
+            raise DialogueUnavailable from error
+        if response.status_code >= 500:
+            logger.warning("dialogue engine answered %s", response.status_code)
+            raise DialogueUnavailable
+        response.raise_for_status()
+        return response.json()
+
+    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+        """One resident turn through Rasa's REST channel; returns the bot's messages."""
+        result = await self._request("POST", "/webhooks/rest/webhook", json={"sender": sender, "message": message})
+        return result if isinstance(result, list) else []
+
+    async def tracker(self, sender: str) -> dict[str, Any]:
+        params = {"token": self._token} if self._token else {}
+        result = await self._request("GET", f"/conversations/{sender}/tracker", params=params)
+        return result if isinstance(result, dict) else {}
+
+    async def healthy(self) -> bool:
+        try:
+            await self._request("GET", "/")
+        except (DialogueUnavailable, httpx.HTTPStatusError):
+            return False
+        return True

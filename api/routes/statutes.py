@@ -1,0 +1,27 @@
+"""Full text of a cited article ("查看法条")."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import BaseModel
+
+from api import messages
+from api.deps import StatutesDep
+
+router = APIRouter(prefix="/api/statutes", tags=["statutes"])
+
+
+class ArticleOut(BaseModel):
+    law: str
+    article: str
+    text: str
+
+
+@router.get("", response_model=ArticleOut, summary="Look up an article by citation")
+def get_article(
+    statutes: StatutesDep, cite: str = Query(max_length=60, examples=["民法典第一千零七十七条"])
+) -> ArticleOut:
+    article = statutes.cite(cite)
+    if article is None:
+        raise HTTPException(status_code=404, detail=messages.STATUTE_NOT_FOUND)
+    return ArticleOut(law=article.law, article=article.number, text=article.text)

@@ -1,0 +1,1 @@
+"""Database writes, in one place, with keyword-only arguments."""

@@ -1,0 +1,30 @@
+"""The consultation-area taxonomy, read from data/areas.yml."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, model_validator
+
+AREAS_FILE = Path(__file__).parent / "data" / "areas.yml"
+
+
+class AreaTaxonomy(BaseModel):
+    areas: list[str]
+    placement: dict[str, str]  # sub-area without an area of its own → the area it sits under
+
+    @model_validator(mode="after")
+    def _placements_point_at_areas(self) -> AreaTaxonomy:
+        if len(self.areas) != 20 or len(set(self.areas)) != 20:
+            raise ValueError("the taxonomy has exactly twenty distinct areas")
+        unknown = {area for area in self.placement.values() if area not in self.areas}
+        if unknown:
+            raise ValueError(f"placement points at unknown areas: {sorted(unknown)}")
+        return self
+
+
+@cache
+def load_taxonomy(path: Path = AREAS_FILE) -> AreaTaxonomy:
+    return AreaTaxonomy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,94 @@
+"""Knowledge-base entries: validated at load, one YAML file per area in data/entries/."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.areas import load_taxonomy
+
+ENTRIES_DIR = Path(__file__).parent / "data" / "entries"
+
+Route = Literal["mediation", "legal_aid", "notarization", "lawyer"]
+
+
+class Citation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    law: str = Field(min_length=1)
+    article: str = Field(pattern=r"^第[零〇一二三四五六七八九十百千]+条(之[一二三四五六七八九十]+)?$")
+    # Words that must appear in the article's text: the test that keeps citations honest.
+    keywords: list[str] = Field(min_length=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.law}{self.article}"
+
+
+class Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    area: str
+    sub_area: str = Field(min_length=1)
+    questions: list[str] = Field(min_length=2)
+    answer: str = Field(min_length=20)
+    citations: list[Citation] = Field(min_length=1)
+    route: Route | None = None
+    reviewed_on: date
+
+    @field_validator("area")
+    @classmethod
+    def _known_area(cls, area: str) -> str:
+        if area not in load_taxonomy().areas:
+            raise ValueError(f"unknown consultation area: {area}")
+        return area
+
+
+class EntryFile(BaseModel):
+    entries: list[Entry]
+
+
+class KnowledgeBase:
+    def __init__(self, entries: list[Entry]):
+        self.entries = entries
+        self._by_id: dict[str, Entry] = {}
+        for entry in entries:
+            if entry.id in self._by_id:
+                raise ValueError(f"duplicate knowledge-base id: {entry.id}")
+            self._by_id[entry.id] = entry
+
+    @classmethod
+    def load(cls, directory: Path = ENTRIES_DIR) -> KnowledgeBase:
+        entries: list[Entry] = []
+        files = sorted(directory.glob("*.yml"))
+        if not files:
+            raise FileNotFoundError(f"no knowledge-base files in {directory}")
+        for path in files:
+            try:
+                data = EntryFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            except ValueError as error:  # pydantic's ValidationError and YAML errors
+                raise ValueError(f"{path.name}: {error}") from error
+            entries.extend(data.entries)
+        return cls(entries)
+
+    def get(self, entry_id: str) -> Entry:
+        return self._by_id[entry_id]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_id
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def content_hash(self) -> str:
+        """Hash of everything the retriever indexes, for the index manifest."""
+        digest = hashlib.sha256()
+        for entry in self.entries:
+            digest.update(entry.model_dump_json(include={"id", "questions", "answer"}).encode())
+        return digest.hexdigest()

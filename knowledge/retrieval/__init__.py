@@ -1,0 +1,1 @@
+"""Hybrid FAQ retrieval over the knowledge base: dense embeddings fused with BM25 by rank."""

@@ -1,0 +1,68 @@
+"""The dense index: document embeddings persisted with a manifest, rebuilt only when stale."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from knowledge.entries import KnowledgeBase
+from knowledge.retrieval.encoder import Encoder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Document:
+    entry_id: str
+    text: str
+    kind: str  # "question" (a resident's phrasing) or "answer"
+
+
+def documents_of(kb: KnowledgeBase) -> list[Document]:
+    docs: list[Document] = []
+    for entry in kb.entries:
+        docs.extend(Document(entry.id, question, "question") for question in entry.questions)
+        docs.append(Document(entry.id, f"{entry.sub_area}：{entry.answer}", "answer"))
+    return docs
+
+
+def _embed(encoder: Encoder, docs: list[Document]) -> np.ndarray:
+    questions = [d.text for d in docs if d.kind == "question"]
+    answers = [d.text for d in docs if d.kind == "answer"]
+    q_vectors = iter(encoder.encode_queries(questions)) if questions else iter(())
+    a_vectors = iter(encoder.encode_passages(answers)) if answers else iter(())
+    return np.stack([next(q_vectors) if d.kind == "question" else next(a_vectors) for d in docs])
+
+
+def manifest_for(kb: KnowledgeBase, encoder_name: str) -> dict[str, str]:
+    return {"encoder": encoder_name, "corpus_sha256": kb.content_hash()}
+
+
+def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.ndarray:
+    """Return embeddings for documents_of(kb), from disk when the manifest still matches."""
+    manifest_path, vectors_path = directory / "manifest.json", directory / "embeddings.npy"
+    want = manifest_for(kb, encoder.name)
+    if manifest_path.exists() and vectors_path.exists():
+        have = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if {k: have.get(k) for k in want} == want:
+            stored: np.ndarray = np.load(vectors_path, allow_pickle=False)
+            return stored
+    logger.info("building the knowledge index (%d entries) with %s", len(kb), encoder.name)
+    vectors = _embed(encoder, documents_of(kb))
+    directory.mkdir(parents=True, exist_ok=True)
+    np.save(vectors_path, vectors, allow_pickle=False)
+    manifest_path.write_text(json.dumps({**want, "documents": len(vectors)}, ensure_ascii=False), encoding="utf-8")
+    return vectors
+
+
+def is_current(directory: Path, kb: KnowledgeBase, encoder_name: str) -> bool:
+    manifest_path = directory / "manifest.json"
+    if not manifest_path.exists() or not (directory / "embeddings.npy").exists():
+        return False
+    have = json.loads(manifest_path.read_text(encoding="utf-8"))
+    want = manifest_for(kb, encoder_name)
+    return {k: have.get(k) for k in want} == want

@@ -1,0 +1,93 @@
+"""Hybrid retriever: dense cosine and BM25 ranks fused per entry; a threshold gives the verdict."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field
+
+from knowledge.entries import KnowledgeBase
+from knowledge.retrieval.encoder import Encoder, create_encoder
+from knowledge.retrieval.index import documents_of, load_or_build
+from knowledge.retrieval.lexical import BM25
+from knowledge.retrieval.text import lexical_tokens
+
+RETRIEVAL_CONFIG = Path(__file__).parent.parent / "data" / "retrieval.yml"
+
+
+class RetrievalConfig(BaseModel):
+    encoder: str
+    rrf_k: int = Field(gt=0)
+    top_k: int = Field(ge=1, le=20)
+    min_dense_score: float = Field(gt=0, lt=1)
+
+    @classmethod
+    def load(cls, path: Path = RETRIEVAL_CONFIG) -> RetrievalConfig:
+        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry_id: str
+    score: float  # fused reciprocal-rank score
+    dense: float  # best cosine similarity between the question and one of the entry's documents
+    lexical: float  # best BM25 score
+
+
+@dataclass(frozen=True)
+class RetrievalResult:
+    hits: list[Hit]
+    confident: bool
+
+    @property
+    def best(self) -> Hit | None:
+        return self.hits[0] if self.hits else None
+
+
+def _ranks(scores: np.ndarray) -> np.ndarray:
+    order = np.argsort(-scores, kind="stable")
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[order] = np.arange(1, len(scores) + 1)
+    return ranks
+
+
+class Retriever:
+    def __init__(self, kb: KnowledgeBase, encoder: Encoder, vectors: np.ndarray, config: RetrievalConfig):
+        self.kb, self.encoder, self.config = kb, encoder, config
+        docs = documents_of(kb)
+        if len(docs) != len(vectors):
+            raise ValueError("index does not match the knowledge base: rebuild it")
+        self._vectors = vectors
+        self._bm25 = BM25([lexical_tokens(d.text) for d in docs])
+        self._entry_ids = [entry.id for entry in kb.entries]
+        position = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
+        self._doc_entry = np.array([position[d.entry_id] for d in docs])
+
+    @classmethod
+    def create(cls, kb: KnowledgeBase, index_dir: Path, config: RetrievalConfig | None = None) -> Retriever:
+        config = config or RetrievalConfig.load()
+        encoder = create_encoder(config.encoder)
+        return cls(kb, encoder, load_or_build(index_dir, kb, encoder), config)
+
+    def _per_entry_max(self, doc_scores: np.ndarray) -> np.ndarray:
+        best = np.full(len(self._entry_ids), -np.inf, dtype=np.float64)
+        np.maximum.at(best, self._doc_entry, doc_scores)
+        return best
+
+    def search(self, query: str, top_k: int | None = None) -> RetrievalResult:
+        top_k = top_k or self.config.top_k
+        if not query.strip():
+            return RetrievalResult([], confident=False)
+        q = self.encoder.encode_queries([query])[0]
+        dense = self._per_entry_max(self._vectors @ q)
+        lexical = self._per_entry_max(self._bm25.scores(lexical_tokens(query)))
+        fused = 1.0 / (self.config.rrf_k + _ranks(dense))
+        # An entry that shares no term with the question gets no lexical vote.
+        fused += np.where(lexical > 0, 1.0 / (self.config.rrf_k + _ranks(lexical)), 0.0)
+        order = np.argsort(-fused, kind="stable")[:top_k]
+        hits = [Hit(self._entry_ids[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
+        confident = bool(hits) and hits[0].dense >= self.config.min_dense_score
+        return RetrievalResult(hits, confident)

@@ -1,0 +1,105 @@
+"""The statute texts the knowledge base cites, parsed into articles.
+
+Files are Markdown copies of official texts (knowledge/statutes/*.md); each article starts a
+line with 第N条 (or 第N条之一). The Civil Code is split into books but cited as one law.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.numerals import chinese_to_int, int_to_chinese
+
+STATUTES_DIR = Path(__file__).parent / "statutes"
+
+_ARTICLE_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　]*(.*)$")
+_CITATION = re.compile(
+    r"^(?P<law>.+?)(?P<article>第(?:[零〇一二三四五六七八九十百千]+|\d+)条(?:之[一二三四五六七八九十]+)?)$"
+)
+
+
+@dataclass(frozen=True)
+class Article:
+    law: str
+    number: str  # as written in the text: 第一千零七十七条
+    text: str  # the article's full text, paragraphs joined by newlines
+
+    @property
+    def label(self) -> str:
+        return f"{self.law}{self.number}"
+
+
+def law_name(path: Path) -> str:
+    """File stem to the name a citation uses: 法律援助法(2021-08-20) → 法律援助法; 民法典物权编 → 民法典."""
+    stem = path.stem.split("(")[0]
+    return "民法典" if stem.startswith("民法典") else stem
+
+
+def normalize_article_number(number: str) -> str:
+    """Accept 第1077条 as well as 第一千零七十七条."""
+    match = re.fullmatch(r"第(\d+)条(之[一二三四五六七八九十]+)?", number)
+    if match:
+        return f"第{int_to_chinese(int(match.group(1)))}条{match.group(2) or ''}"
+    return number
+
+
+def parse_articles(law: str, text: str) -> dict[str, Article]:
+    articles: dict[str, Article] = {}
+    current: str | None = None
+    lines: list[str] = []
+
+    def flush() -> None:
+        if current is not None:
+            articles[current] = Article(law, current, "\n".join(line for line in lines if line))
+
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#") or line.startswith("<!--"):
+            continue  # chapter headings and metadata are not article text
+        match = _ARTICLE_LINE.match(line)
+        if match:
+            flush()
+            current, lines = match.group(1), [line]
+        elif current is not None:
+            lines.append(line)
+    flush()
+    return articles
+
+
+class StatuteLibrary:
+    """Look up the full text of an article by law name and article number."""
+
+    def __init__(self, laws: dict[str, dict[str, Article]]):
+        self._laws = laws
+
+    @classmethod
+    def load(cls, directory: Path = STATUTES_DIR) -> StatuteLibrary:
+        laws: dict[str, dict[str, Article]] = {}
+        for path in sorted(directory.glob("*.md")):
+            name = law_name(path)
+            laws.setdefault(name, {}).update(parse_articles(name, path.read_text(encoding="utf-8")))
+        if not laws:
+            raise FileNotFoundError(f"no statute texts in {directory}")
+        return cls(laws)
+
+    def laws(self) -> list[str]:
+        return sorted(self._laws)
+
+    def article(self, law: str, number: str) -> Article | None:
+        return self._laws.get(law, {}).get(normalize_article_number(number))
+
+    def cite(self, citation: str) -> Article | None:
+        """Resolve a citation string such as 民法典第一千零七十七条 or 民法典第1077条."""
+        match = _CITATION.match(citation.strip().replace("《", "").replace("》", ""))
+        if not match:
+            return None
+        return self.article(match.group("law"), match.group("article"))
+
+    def article_count(self, law: str) -> int:
+        return len(self._laws.get(law, {}))
+
+
+def article_sort_key(number: str) -> int:
+    return chinese_to_int(number.removeprefix("第").split("条")[0])

@@ -1,0 +1,1 @@
+"""Project tooling: run the whole assistant, prepare data, evaluate."""

@@ -1,0 +1,107 @@
+"""Second stage of `make evaluate`: the resident's first reply, area and citations per question.
+
+Reads bot.predict's output and writes one JSON line per question (see README). Prints a summary,
+and when the input carries weak labels (`cited`), how often the answer cites one of them.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from actions.routing import SERVICE_BY_INTENT, route_for_action
+from api.settings import PROJECT_ROOT, get_settings
+from knowledge.consultant import Consultant
+
+DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
+REFERENCE_PLACEHOLDER = "（登记编号）"
+
+
+def domain_responses(directory: Path = DOMAIN_DIR) -> dict[str, str]:
+    responses: dict[str, str] = {}
+    for path in sorted(directory.glob("*.yml")):
+        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
+            responses[name] = variants[0].get("text", "")
+    return responses
+
+
+def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter()
+    action, intent = item.get("action"), item.get("dialogue_intent")
+    area = area_confidence = None
+    citations: list[str] = []
+    if action == "action_answer_question":
+        reply, result = consultant.answer(item.get("query") or "")
+        answer, citations = reply.text, reply.citations
+        if result.best is not None:
+            area = consultant.kb.get(result.best.entry_id).area
+            area_confidence = round(result.best.dense, 4)
+    elif action == "action_explain_service":
+        reply = consultant.explain_service(SERVICE_BY_INTENT[intent or ""])
+        answer, citations = reply.text, reply.citations
+    elif action == "action_request_human":
+        answer = responses["utter_handoff_recorded"].format(reference=REFERENCE_PLACEHOLDER)
+    elif action == "action_flag_danger":
+        answer = responses["utter_emergency"]
+    else:
+        answer = responses.get(action or "", "")
+    return {
+        "id": item.get("id"),
+        "intent": item.get("intent"),
+        "intent_confidence": item.get("intent_confidence"),
+        "area": area,
+        "area_confidence": area_confidence,
+        "route": route_for_action(action, intent),
+        "answer": answer,
+        "citations": citations,
+        "latency_ms": round(item.get("nlu_ms", 0.0) + (time.perf_counter() - started) * 1000, 2),
+    }
+
+
+def main(stage_path: str, out_path: str) -> int:
+    consultant = Consultant.load(get_settings().index_dir)
+    responses = domain_responses()
+    rows = [json.loads(line) for line in Path(stage_path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    outputs = [evaluate_one(consultant, responses, row) for row in rows]
+    with open(out_path, "w", encoding="utf-8") as sink:
+        for output in outputs:
+            sink.write(json.dumps(output, ensure_ascii=False) + "\n")
+    print(summary(outputs, labels_of(rows)))
+    return 0
+
+
+def labels_of(rows: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Weak labels (`cited`) from the original questions file, when bot.predict passed them on."""
+    return {row["id"]: row["cited"] for row in rows if row.get("cited")}
+
+
+def summary(outputs: list[dict[str, Any]], cited: dict[str, list[str]]) -> str:
+    if not outputs:
+        return "没有问题可评估 / no questions"
+    latencies = sorted(o["latency_ms"] for o in outputs)
+    routes: dict[str, int] = {}
+    for o in outputs:
+        routes[o["route"]] = routes.get(o["route"], 0) + 1
+    lines = [
+        f"questions: {len(outputs)}",
+        "routes: " + ", ".join(f"{k}={v}" for k, v in sorted(routes.items(), key=lambda kv: -kv[1])),
+        f"answered from the knowledge base: {sum(1 for o in outputs if o['citations'] and o['route'] == 'faq')}",
+        f"latency ms: median {statistics.median(latencies):.1f}, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f}",
+    ]
+    if cited:
+        judged = [o for o in outputs if o["id"] in cited]
+        hits = sum(1 for o in judged if set(o["citations"]) & set(cited[o["id"]]))
+        lines.append(f"answers citing a labelled article: {hits}/{len(judged)} ({hits / len(judged):.1%})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m scripts.evaluate STAGE.jsonl OUT.jsonl")
+    sys.exit(main(sys.argv[1], sys.argv[2]))

@@ -1,0 +1,201 @@
+"""The assistant's three processes (Rasa, action server, API) started, watched and stopped together.
+
+Used by `make run` and by the end-to-end tests, so both run exactly the same stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import yaml
+from sqlalchemy.engine import make_url
+
+from api.settings import PROJECT_ROOT, Settings
+
+logger = logging.getLogger(__name__)
+
+BOT_BIN = PROJECT_ROOT / ".venv-bot" / "bin"
+APP_BIN = PROJECT_ROOT / ".venv-app" / "bin"
+
+
+def current_model(models_dir: Path) -> Path:
+    """The model build.sh trained last (its name is a hash of the training inputs)."""
+    latest = models_dir / "LATEST"
+    if not latest.exists():
+        raise FileNotFoundError("no trained model: run `make build` first")
+    return models_dir / latest.read_text().strip()
+
+
+def tracker_store(database_url: str) -> dict[str, object]:
+    """Rasa's SQL tracker store settings for the same database the API uses."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+    return {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "url": url.host,
+        "port": url.port or 5432,
+        "db": url.database,
+        "username": url.username,
+        "password": url.password,
+    }
+
+
+def write_endpoints(settings: Settings, path: Path) -> Path:
+    endpoints = {
+        "action_endpoint": {"url": settings.action_url},
+        "tracker_store": tracker_store(settings.database_url_absolute),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
+    path.chmod(0o600)  # may hold a database password
+    return path
+
+
+@dataclass
+class Service:
+    name: str
+    command: list[str]
+    health_url: str
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class Stack:
+    settings: Settings
+    var_dir: Path = PROJECT_ROOT / "var"
+    log_dir: Path | None = None  # None: children write to this terminal
+    services: list[Service] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.settings.rasa_auth_token:
+            self.settings.rasa_auth_token = secrets.token_urlsafe(24)
+        endpoints = write_endpoints(self.settings, self.var_dir / "endpoints.yml")
+        s = self.settings
+        self.services = [
+            Service(
+                "actions",
+                [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                f"http://{s.action_host}:{s.action_port}/health",
+            ),
+            Service(
+                "rasa",
+                [
+                    str(BOT_BIN / "rasa"),
+                    "run",
+                    "--model",
+                    str(current_model(s.models_dir)),
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(PROJECT_ROOT / "bot" / "credentials.yml"),
+                    "--interface",
+                    s.rasa_host,
+                    "--port",
+                    str(s.rasa_port),
+                    "--enable-api",
+                    "--auth-token",
+                    s.rasa_auth_token,
+                ],
+                f"{s.rasa_url}/status?token={s.rasa_auth_token}",
+            ),
+            Service(
+                "api",
+                [
+                    str(APP_BIN / "python"),
+                    "-m",
+                    "uvicorn",
+                    "api.main:create_app",
+                    "--factory",
+                    "--host",
+                    s.api_host,
+                    "--port",
+                    str(s.api_port),
+                ],
+                f"http://{s.api_host}:{s.api_port}/api/health",
+            ),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        s = self.settings
+        env = dict(os.environ)
+        env.update(
+            PYTHONPATH=str(PROJECT_ROOT),
+            RASA_TELEMETRY_ENABLED="false",
+            TF_CPP_MIN_LOG_LEVEL="2",
+            # Children read the same settings, including what this process decided.
+            DATABASE_URL=s.database_url_absolute,
+            RASA_AUTH_TOKEN=s.rasa_auth_token,
+            RASA_HOST=s.rasa_host,
+            RASA_PORT=str(s.rasa_port),
+            ACTION_HOST=s.action_host,
+            ACTION_PORT=str(s.action_port),
+            API_HOST=s.api_host,
+            API_PORT=str(s.api_port),
+            INDEX_DIR=str(s.index_dir),
+            MODELS_DIR=str(s.models_dir),
+        )
+        return env
+
+    def start(self, timeout: float = 180.0) -> None:
+        env = self.environment()
+        for service in self.services:
+            output = None
+            if self.log_dir is not None:
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                output = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115 (lives with the child)
+            service.process = subprocess.Popen(
+                service.command,
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+                start_new_session=True,  # its own process group: Ctrl-C is handled here, once
+            )
+            logger.info("started %s (pid %d)", service.name, service.process.pid)
+        self.wait_until_healthy(timeout)
+
+    def wait_until_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.services)
+        while pending:
+            for service in list(pending):
+                self.check_alive()
+                try:
+                    if httpx.get(service.health_url, timeout=2).status_code == 200:
+                        logger.info("%s is ready", service.name)
+                        pending.remove(service)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise TimeoutError(f"not ready after {timeout:.0f} s: {[s.name for s in pending]}")
+            if pending:
+                time.sleep(0.5)
+
+    def check_alive(self) -> None:
+        for service in self.services:
+            if service.process is not None and service.process.poll() is not None:
+                raise RuntimeError(f"{service.name} exited with code {service.process.returncode}")
+
+    def stop(self, grace: float = 15.0) -> None:
+        for service in reversed(self.services):
+            if service.process is not None and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for service in self.services:
+            if service.process is None:
+                continue
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()

@@ -1,0 +1,63 @@
+"""The knowledge base as residents rely on it: every citation real, every area covered."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.areas import load_taxonomy
+from knowledge.entries import Entry, KnowledgeBase
+from knowledge.statutes import StatuteLibrary
+
+
+def citations(kb: KnowledgeBase) -> list[tuple[str, str, str, list[str]]]:
+    return [(e.id, c.law, c.article, c.keywords) for e in KnowledgeBase.load().entries for c in e.citations]
+
+
+@pytest.mark.parametrize(("entry_id", "law", "article", "keywords"), citations(KnowledgeBase.load()))
+def test_every_citation_exists_and_says_what_the_entry_claims(
+    statutes: StatuteLibrary, entry_id: str, law: str, article: str, keywords: list[str]
+) -> None:
+    assert law in statutes.laws(), f"{entry_id}: law {law} is not among the shipped statutes"
+    text = statutes.article(law, article)
+    assert text is not None, f"{entry_id}: {law}{article} does not exist"
+    missing = [k for k in keywords if k not in text.text]
+    assert not missing, f"{entry_id}: {law}{article} does not contain {missing}"
+
+
+def test_every_consultation_area_has_entries(kb: KnowledgeBase) -> None:
+    covered = {entry.area for entry in kb.entries}
+    assert covered == set(load_taxonomy().areas)
+
+
+def test_entries_offer_several_phrasings_and_a_plain_answer(kb: KnowledgeBase) -> None:
+    for entry in kb.entries:
+        assert len(set(entry.questions)) == len(entry.questions) >= 3, entry.id
+        assert 40 <= len(entry.answer) <= 400, entry.id
+
+
+def test_no_answer_carries_its_own_disclaimer(kb: KnowledgeBase) -> None:
+    # The reply adds the "not a lawyer's opinion" notice once; an entry repeating it reads badly.
+    assert not [e.id for e in kb.entries if "不是律师" in e.answer or "仅供参考" in e.answer]
+
+
+def test_loading_rejects_an_unknown_area_and_a_malformed_article() -> None:
+    base = {
+        "id": "x-y",
+        "sub_area": "离婚",
+        "questions": ["一", "二"],
+        "answer": "这是一个足够长的回答文本，用来通过长度检查。",
+        "reviewed_on": "2026-11-22",
+    }
+    good_citation = {"law": "民法典", "article": "第一千零七十七条", "keywords": ["三十日"]}
+    Entry.model_validate({**base, "area": "婚姻家庭", "citations": [good_citation]})
+    with pytest.raises(ValueError, match="unknown consultation area"):
+        Entry.model_validate({**base, "area": "星座运势", "citations": [good_citation]})
+    with pytest.raises(ValueError):
+        Entry.model_validate({**base, "area": "婚姻家庭", "citations": [{**good_citation, "article": "1077"}]})
+    with pytest.raises(ValueError):
+        Entry.model_validate({**base, "area": "婚姻家庭", "citations": []})
+
+
+def test_duplicate_ids_are_rejected(kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        KnowledgeBase([kb.entries[0], kb.entries[0]])
