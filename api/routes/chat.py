@@ -60,8 +60,13 @@ def _notice(sender: str, text: str) -> list[ChatMessage]:
     return [ChatMessage(recipient_id=sender, text=text)]
 
 
-@router.post("/webhooks/rest/webhook", response_model=list[ChatMessage], summary="Send a message (Rasa REST shape)")
-@router.post("/api/chat", response_model=list[ChatMessage], summary="Send a message")
+@router.post(
+    "/webhooks/rest/webhook",
+    response_model=list[ChatMessage],
+    response_model_exclude_none=True,
+    summary="Send a message (Rasa REST shape)",
+)
+@router.post("/api/chat", response_model=list[ChatMessage], response_model_exclude_none=True, summary="Send a message")
 async def chat(request: ChatRequest, rasa: RasaDep, settings: SettingsDep) -> list[ChatMessage]:
     """Forward one resident message to the dialogue engine and return its replies.
 

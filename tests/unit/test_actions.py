@@ -1,0 +1,103 @@
+"""Custom actions run as the action server runs them, on a real database."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from actions import runtime
+from actions.consultation import ActionAnswerQuestion
+from actions.handoff import ActionFlagDanger, ActionRequestHuman
+from actions.services import ActionExplainService
+from api.models import Case, CaseKind, KnowledgeGap
+from knowledge.consultant import Consultant
+
+
+def tracker(text: str, intent: str, sender: str = "resident-1", slots: dict[str, Any] | None = None) -> Tracker:
+    return Tracker(
+        sender_id=sender,
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        events=[{"event": "user", "text": text, "input_channel": "rest"}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: Any, conversation: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, conversation, {}))
+    return dispatcher.messages, events
+
+
+@pytest.fixture(autouse=True)
+def real_resources(monkeypatch: pytest.MonkeyPatch, engine: Engine, consultant: Consultant) -> None:
+    monkeypatch.setattr(runtime, "engine", lambda: engine)
+    monkeypatch.setattr(runtime, "consultant", lambda: consultant)
+
+
+def test_asking_for_a_person_records_one_case_however_often_asked(engine: Engine) -> None:
+    conversation = tracker("转人工", "request_human", slots={"area": "劳动纠纷", "route": "faq"})
+    first, events = run(ActionRequestHuman(), conversation)
+    again, _ = run(ActionRequestHuman(), conversation)
+    assert first[0]["response"] == "utter_handoff_recorded"
+    assert first[0]["reference"] == again[0]["reference"]
+    assert {"event": "slot", "name": "handoff_reference", "value": first[0]["reference"], "timestamp": None} in events
+    with Session(engine) as session:
+        cases = session.exec(select(Case)).all()
+    assert len(cases) == 1
+    assert (cases[0].kind, cases[0].area, cases[0].channel) == (CaseKind.handoff, "劳动纠纷", "rest")
+
+
+def test_danger_advice_is_given_even_when_the_database_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = create_engine("sqlite:////nonexistent-dir/never.db")
+    monkeypatch.setattr(runtime, "engine", lambda: broken)
+    messages, _ = run(ActionFlagDanger(), tracker("他拿刀要砍我", "emergency"))
+    assert [m["response"] for m in messages] == ["utter_emergency"]
+
+
+def test_danger_is_flagged_for_staff(engine: Engine) -> None:
+    messages, _ = run(ActionFlagDanger(), tracker("他正在打我", "emergency"))
+    assert [m["response"] for m in messages] == ["utter_emergency", "utter_emergency_flagged"]
+    with Session(engine) as session:
+        assert session.exec(select(Case)).one().kind == CaseKind.danger
+
+
+def test_a_question_is_answered_with_its_statutes() -> None:
+    messages, events = run(ActionAnswerQuestion(), tracker("老板拖了三个月工资不发", "consult"))
+    assert "法律依据" in messages[0]["text"]
+    assert messages[0]["custom"]["citations"]
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots["area"] == "劳动纠纷" and slots["route"] == "faq"
+
+
+def test_an_unanswerable_question_is_logged_as_a_gap_without_phone_numbers(engine: Engine) -> None:
+    messages, _ = run(ActionAnswerQuestion(), tracker("帮我写篇作文，电话13812345678", "nlu_fallback"))
+    assert "12348" in messages[0]["text"]
+    with Session(engine) as session:
+        gap = session.exec(select(KnowledgeGap)).one()
+    assert "13812345678" not in gap.question and "138****5678" in gap.question
+
+
+@pytest.mark.parametrize(
+    ("intent", "route"),
+    [
+        ("request_mediation", "mediation"),
+        ("request_legal_aid", "legal_aid"),
+        ("request_notarization", "notarization"),
+        ("request_lawyer", "lawyer"),
+    ],
+)
+def test_each_service_request_is_explained_and_routed(intent: str, route: str) -> None:
+    messages, events = run(ActionExplainService(), tracker("/" + intent, intent))
+    assert "法律依据" in messages[0]["text"]
+    assert {"event": "slot", "name": "route", "value": route, "timestamp": None} in events

