@@ -21,6 +21,22 @@ ROUTE_BY_INTENT: Final = {
     **SERVICE_BY_INTENT,
 }
 
+# Messages about the conversation itself carry no consultation area.
+CONVERSATION_INTENTS: Final = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "ask_capabilities",
+        "bot_challenge",
+        "chitchat",
+        "stop",
+        "start_consultation",
+    }
+)
+
 ROUTES: Final = ("faq", "mediation", "legal_aid", "notarization", "lawyer", "handoff", "emergency", "other")
 
 

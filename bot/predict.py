@@ -46,10 +46,18 @@ async def predict_one(agent: Agent, text: str) -> dict[str, Any]:
     prediction = agent.processor.predict_next_with_tracker(tracker) or {"scores": []}
     best = max(prediction["scores"], key=lambda s: s["score"], default={"action": None})
     intent, confidence = classifier_intent(parse)
+    area = parse.get("area") or {}
     return {
         "intent": intent,
         "intent_confidence": round(confidence, 4),
         "dialogue_intent": (parse.get("intent") or {}).get("name"),
+        "area": area.get("name"),
+        "area_confidence": round(float(area.get("confidence") or 0.0), 4) if area else None,
+        "entities": [
+            {k: e.get(k) for k in ("entity", "value", "start", "end")}
+            for e in parse.get("entities") or []
+            if e.get("entity") not in {"id_card", "phone"}  # personal data stays out of reports
+        ],
         "action": best["action"],
         "nlu_ms": round((time.perf_counter() - started) * 1000, 2),
     }

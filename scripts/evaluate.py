@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from actions.routing import SERVICE_BY_INTENT, route_for_action
+from actions.routing import CONVERSATION_INTENTS, SERVICE_BY_INTENT, route_for_action
 from api.settings import PROJECT_ROOT, get_settings
 from knowledge.consultant import Consultant
 
@@ -34,14 +34,13 @@ def domain_responses(directory: Path = DOMAIN_DIR) -> dict[str, str]:
 def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     action, intent = item.get("action"), item.get("dialogue_intent")
-    area = area_confidence = None
+    area, area_confidence = item.get("area"), item.get("area_confidence")
+    if intent in CONVERSATION_INTENTS or item.get("intent") in CONVERSATION_INTENTS:
+        area = area_confidence = None
     citations: list[str] = []
     if action == "action_answer_question":
-        reply, result = consultant.answer(item.get("query") or "")
+        reply, _result = consultant.answer(item.get("query") or "")
         answer, citations = reply.text, reply.citations
-        if result.best is not None:
-            area = consultant.kb.get(result.best.entry_id).area
-            area_confidence = round(result.best.dense, 4)
     elif action == "action_explain_service":
         reply = consultant.explain_service(SERVICE_BY_INTENT[intent or ""])
         answer, citations = reply.text, reply.citations

@@ -36,6 +36,7 @@ conversation_tests() {
 
 mkdir -p results
 phase "lint (ruff, mypy)" bash -c '.venv-app/bin/ruff check . && .venv-app/bin/ruff format --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts'
+phase "bot tests (Rasa env)" .venv-bot/bin/python -m pytest -c tests/bot/pytest.ini tests/bot -q
 phase "conversation tests" conversation_tests
 phase "pytest" pytest_run tests
 

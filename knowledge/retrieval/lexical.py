@@ -1,32 +1,35 @@
-"""Okapi BM25 over short documents (question phrasings and answers)."""
+"""Okapi BM25 over short documents (question phrasings and answers), with an inverted index."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 
 import numpy as np
 
 
 class BM25:
     def __init__(self, documents: list[list[str]], k1: float = 1.2, b: float = 0.75):
-        self.k1, self.b = k1, b
-        self._tf = [Counter(doc) for doc in documents]
-        self._lengths = np.array([len(doc) for doc in documents], dtype=np.float32)
-        self._avg_length = float(self._lengths.mean()) if documents else 0.0
-        frequency: Counter[str] = Counter()
-        for tf in self._tf:
-            frequency.update(tf.keys())
-        n = len(documents)
-        self._idf = {term: math.log(1 + (n - df + 0.5) / (df + 0.5)) for term, df in frequency.items()}
+        self._size = len(documents)
+        lengths = np.array([len(doc) for doc in documents], dtype=np.float32)
+        average = float(lengths.mean()) if documents else 1.0
+        norm = k1 * (1 - b + b * lengths / max(average, 1e-9))
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for index, doc in enumerate(documents):
+            for term, count in Counter(doc).items():
+                postings[term].append((index, count))
+        # Per term: the documents it occurs in and its precomputed BM25 weight in each.
+        self._postings: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        for term, entries in postings.items():
+            docs = np.array([i for i, _ in entries], dtype=np.int64)
+            tf = np.array([c for _, c in entries], dtype=np.float32)
+            idf = math.log(1 + (self._size - len(entries) + 0.5) / (len(entries) + 0.5))
+            self._postings[term] = (docs, idf * tf * (k1 + 1) / (tf + norm[docs]))
 
     def scores(self, query: list[str]) -> np.ndarray:
-        scores = np.zeros(len(self._tf), dtype=np.float32)
-        norm = self.k1 * (1 - self.b + self.b * self._lengths / max(self._avg_length, 1e-9))
+        scores = np.zeros(self._size, dtype=np.float32)
         for term in set(query):
-            idf = self._idf.get(term)
-            if idf is None:
-                continue
-            tf = np.array([doc.get(term, 0) for doc in self._tf], dtype=np.float32)
-            scores += idf * tf * (self.k1 + 1) / (tf + norm)
+            posting = self._postings.get(term)
+            if posting is not None:
+                np.add.at(scores, posting[0], posting[1])
         return scores

@@ -21,8 +21,11 @@ RETRIEVAL_CONFIG = Path(__file__).parent.parent / "data" / "retrieval.yml"
 class RetrievalConfig(BaseModel):
     encoder: str
     rrf_k: int = Field(gt=0)
+    dense_weight: float = Field(default=1.0, ge=0)
+    lexical_weight: float = Field(default=1.0, ge=0)
     top_k: int = Field(ge=1, le=20)
     min_dense_score: float = Field(gt=0, lt=1)
+    min_lexical_score: float = Field(ge=0)
 
     @classmethod
     def load(cls, path: Path = RETRIEVAL_CONFIG) -> RetrievalConfig:
@@ -84,10 +87,14 @@ class Retriever:
         q = self.encoder.encode_queries([query])[0]
         dense = self._per_entry_max(self._vectors @ q)
         lexical = self._per_entry_max(self._bm25.scores(lexical_tokens(query)))
-        fused = 1.0 / (self.config.rrf_k + _ranks(dense))
+        fused = self.config.dense_weight / (self.config.rrf_k + _ranks(dense))
         # An entry that shares no term with the question gets no lexical vote.
-        fused += np.where(lexical > 0, 1.0 / (self.config.rrf_k + _ranks(lexical)), 0.0)
+        fused += np.where(lexical > 0, self.config.lexical_weight / (self.config.rrf_k + _ranks(lexical)), 0.0)
         order = np.argsort(-fused, kind="stable")[:top_k]
         hits = [Hit(self._entry_ids[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
-        confident = bool(hits) and hits[0].dense >= self.config.min_dense_score
+        confident = (
+            bool(hits)
+            and hits[0].dense >= self.config.min_dense_score
+            and hits[0].lexical >= self.config.min_lexical_score
+        )
         return RetrievalResult(hits, confident)

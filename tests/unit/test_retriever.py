@@ -19,7 +19,7 @@ from knowledge.retrieval.retriever import RetrievalConfig
     [
         ("包工头欠了我三个月工钱不给，咋办", "labour-unpaid-wages"),
         ("去民政局办离婚说要等一个月冷静，是真的吗", "marriage-divorce-cooling-off"),
-        ("隔壁盖房子把我家窗户的光全挡了", "property-neighbour-light-noise"),
+        ("对面新盖的楼把我家阳光全挡了能赔吗", "property-neighbour-light-noise"),
         ("娃判给他爸了，抚养费一个月该给多少", "marriage-child-support"),
         ("农村的宅基地能不能卖给城里人", "property-homestead"),
     ],

