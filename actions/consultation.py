@@ -36,7 +36,10 @@ class ActionAnswerQuestion(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         question = tracker.latest_message.get("text") or ""
-        reply, result = await asyncio.to_thread(runtime.consultant().answer, question)
+        area = tracker.latest_message.get("area") or {}
+        reply, result = await asyncio.to_thread(
+            runtime.consultant().answer, question, area.get("name"), float(area.get("confidence") or 0.0)
+        )
         utter_reply(dispatcher, reply)
         if reply.entry_id is None:
             best = result.best

@@ -40,8 +40,10 @@ class Consultant:
         kb = KnowledgeBase.load()
         return cls(kb, Retriever.create(kb, index_dir), load_service_guide())
 
-    def answer(self, question: str) -> tuple[Reply, RetrievalResult]:
-        result = self.retriever.search(question)
+    def answer(
+        self, question: str, area: str | None = None, area_confidence: float = 0.0
+    ) -> tuple[Reply, RetrievalResult]:
+        result = self.retriever.search(question, area=area, area_confidence=area_confidence)
         return compose_reply(self.kb, result), result
 
     def explain_service(self, service: Route) -> Reply:

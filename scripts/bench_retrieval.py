@@ -51,7 +51,7 @@ def main(eval_path: Path) -> int:
     questions = [json.loads(line) for line in eval_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     kb = KnowledgeBase.load()
     config = RetrievalConfig.load()
-    encoder = create_encoder(config.encoder)
+    encoder = create_encoder(config.model, config.trust_remote_code)
     with tempfile.TemporaryDirectory() as index_dir:
         started = time.perf_counter()
         vectors = load_or_build(Path(index_dir), kb, encoder)
@@ -62,6 +62,12 @@ def main(eval_path: Path) -> int:
         "dense": config.model_copy(update={"lexical_weight": 0.0}),
         "lexical": config.model_copy(update={"dense_weight": 0.0}),
         "hybrid": config,
+        # Other fusion weights, to show why data/retrieval.yml has the one it has.
+        **{
+            f"hyb-l{w}": config.model_copy(update={"dense_weight": 1.0, "lexical_weight": w})
+            for w in (0.25, 0.5, 1.0)
+            if (config.dense_weight, config.lexical_weight) != (1.0, w)
+        },
     }
     print(f"{len(questions)} questions, {len(kb)} entries, index build {build_seconds:.1f} s ({encoder.name})")
     print(f"{'mode':8} {'hit@1':>6} {'hit@3':>6} {'book@1':>7} {'book@3':>7} {'p50 ms':>7} {'p95 ms':>7}")

