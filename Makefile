@@ -4,12 +4,14 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate lint
+.PHONY: help setup build run test evaluate bench bench-nlu lint
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
 	@echo "make test      set up, train if needed, run the whole test suite"
 	@echo "make evaluate IN=questions.jsonl OUT=predictions.jsonl"
+	@echo "make bench     retrieval benchmark (dense / lexical / hybrid) on ../shared/eval"
+	@echo "make bench-nlu NLU benchmark on a held-out fifth of nlu_data (trains a model, ~5 min)"
 
 setup:
 	@bash scripts/setup.sh
@@ -27,6 +29,12 @@ test: build
 evaluate: build
 	@test -n "$(IN)" -a -n "$(OUT)" || { echo "用法: make evaluate IN=questions.jsonl OUT=predictions.jsonl"; exit 2; }
 	@bash scripts/evaluate.sh "$(IN)" "$(OUT)"
+
+bench: build
+	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_retrieval
+
+bench-nlu: setup
+	@bash scripts/bench_nlu.sh
 
 lint: setup
 	@$(APP_PY) -m ruff check actions api knowledge scripts tests bot

