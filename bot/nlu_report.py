@@ -22,8 +22,9 @@ from rasa.utils.common import configure_logging_and_warnings
 from rasa.utils.log_utils import configure_structlog
 
 
-def macro_f1(pairs: list[tuple[str, str]]) -> float:
+def macro_f1(pairs: list[tuple[str, str]], weighted: bool = False) -> float:
     labels = {gold for gold, _ in pairs}
+    support = {label: sum(1 for g, _ in pairs if g == label) for label in labels}
     scores = []
     for label in labels:
         tp = sum(1 for g, p in pairs if g == label and p == label)
@@ -31,8 +32,9 @@ def macro_f1(pairs: list[tuple[str, str]]) -> float:
         fn = sum(1 for g, p in pairs if g == label and p != label)
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
-        scores.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
-    return sum(scores) / len(scores)
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        scores.append(f1 * support[label] / len(pairs) if weighted else f1 / len(labels))
+    return sum(scores)
 
 
 async def main(model: str, test_path: str) -> None:
@@ -58,7 +60,10 @@ async def main(model: str, test_path: str) -> None:
     latencies.sort()
     accuracy = sum(g == p for g, p in intents) / len(intents)
     print(f"examples: {len(intents)} ({len(areas)} consultations with an area)")
-    print(f"intent accuracy: {accuracy:.3f}  macro-F1: {macro_f1(intents):.3f}")
+    print(
+        f"intent accuracy: {accuracy:.3f}  macro-F1: {macro_f1(intents):.3f}  "
+        f"weighted F1: {macro_f1(intents, weighted=True):.3f}"
+    )
     if areas:
         print(f"area accuracy: {sum(g == p for g, p in areas) / len(areas):.3f}  macro-F1: {macro_f1(areas):.3f}")
     confusions = Counter((g, p) for g, p in intents if g != p).most_common(8)
