@@ -18,6 +18,7 @@ def _interrupt(_signum: int, _frame: FrameType | None) -> None:
 
 def main() -> int:
     logging.basicConfig(level=logging.INFO, format="[run] %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # health polling is not news
     signal.signal(signal.SIGTERM, _interrupt)
     settings = get_settings()
     stack = Stack(settings)

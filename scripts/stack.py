@@ -138,6 +138,7 @@ class Stack:
             RASA_HOST=s.rasa_host,
             RASA_PORT=str(s.rasa_port),
             ACTION_HOST=s.action_host,
+            SANIC_HOST=s.action_host,  # rasa_sdk's only way to choose its interface (default 0.0.0.0)
             ACTION_PORT=str(s.action_port),
             API_HOST=s.api_host,
             API_PORT=str(s.api_port),
