@@ -15,15 +15,13 @@ from typing import Any, Dict, List, Tuple
 
 import numpy as np
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components.linear_text import LinearTextClassifier, dense_vector
+from bot.components.linear_text import LinearClassifierComponent, dense_vector
 from bot.components.normalizer import normalize_text
 
 logger = logging.getLogger(__name__)
@@ -48,7 +46,7 @@ def _area_of(example: Message) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class AreaClassifier(GraphComponent):
+class AreaClassifier(LinearClassifierComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
@@ -58,39 +56,6 @@ class AreaClassifier(GraphComponent):
             "C": 8.0,
             "intents": ["consult", "nlu_fallback", "request_mediation", "request_legal_aid", "request_lawyer"],
         }
-
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: LinearTextClassifier | None = None,
-    ) -> None:
-        self._config = config
-        self._storage = model_storage
-        self._resource = resource
-        self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "AreaClassifier":
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "AreaClassifier":
-        return cls(config, model_storage, resource, LinearTextClassifier.restore(model_storage, resource))
 
     def train(self, training_data: TrainingData) -> Resource:
         alias = self._config["dense_alias"] or None
@@ -116,10 +81,7 @@ class AreaClassifier(GraphComponent):
         if len(set(labels)) < 2:
             logger.warning("AreaClassifier: fewer than two areas in the training data; not trained")
             return self._resource
-        model = LinearTextClassifier(C=float(self._config["C"]), dense_weight=float(self._config["dense_weight"]))
-        model.fit(texts, dense, labels)
-        model.persist(self._storage, self._resource)
-        self._model = model
+        self._fit(texts, dense, labels)
         logger.info("AreaClassifier trained on %d examples (%d from the knowledge base)", len(texts), len(kb_pairs))
         return self._resource
 
@@ -147,11 +109,3 @@ class AreaClassifier(GraphComponent):
                 }
                 message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data
-
-    @classmethod
-    def validate_config(cls, config: Dict[str, Any]) -> None:
-        if float(config.get("C", 1.0)) <= 0:
-            raise ValueError("C must be positive")

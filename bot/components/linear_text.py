@@ -17,10 +17,12 @@ from typing import Any, Dict, List, Sequence
 
 import numpy as np
 import scipy.sparse
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
 
 logger = logging.getLogger(__name__)
 
@@ -101,3 +103,54 @@ class LinearTextClassifier:
         except (ValueError, FileNotFoundError):
             logger.warning("no trained classifier found in %s", resource.name)
             return None
+
+
+class LinearClassifierComponent(GraphComponent):
+    """What the intent and area components share: their model's life cycle in Rasa's graph."""
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: LinearTextClassifier | None = None,
+    ) -> None:
+        self._config = config
+        self._storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearClassifierComponent":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearClassifierComponent":
+        return cls(config, model_storage, resource, LinearTextClassifier.restore(model_storage, resource))
+
+    def _fit(self, texts: List[str], dense: List[np.ndarray] | None, labels: List[str]) -> None:
+        model = LinearTextClassifier(C=float(self._config["C"]), dense_weight=float(self._config["dense_weight"]))
+        model.fit(texts, dense, labels)
+        model.persist(self._storage, self._resource)
+        self._model = model
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        if float(config.get("C", 1.0)) <= 0:
+            raise ValueError("C must be positive")
