@@ -9,9 +9,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
-from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -21,8 +20,8 @@ _BATCH = 64
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
-    """Adds one 384-dimension sentence vector per message (and zero sequence features, which DIET
-    needs to line up with the sparse token features)."""
+    """Adds one 384-dimension sentence vector per message (no sequence features: the project's
+    classifiers read sentence vectors only)."""
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -50,11 +49,8 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             batch = pending[start : start + _BATCH]
             vectors = np.atleast_2d(np.asarray(self._model.query([m.get(TEXT) for m in batch]), dtype=np.float32))
             for message, vector in zip(batch, vectors, strict=True):
-                tokens = message.get(TOKENS_NAMES[TEXT]) or []
-                sequence = np.zeros((max(len(tokens), 1), vector.shape[0]), dtype=np.float32)
-                alias = self._config["alias"]
-                message.add_features(Features(sequence, FEATURE_TYPE_SEQUENCE, TEXT, alias))
-                message.add_features(Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, alias))
+                features = Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, self._config["alias"])
+                message.add_features(features)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)
