@@ -13,14 +13,6 @@ SERVICE_BY_INTENT: Final[dict[str, Route]] = {
     "request_lawyer": "lawyer",
 }
 
-ROUTE_BY_INTENT: Final = {
-    "consult": "faq",
-    "nlu_fallback": "faq",
-    "request_human": "handoff",
-    "emergency": "emergency",
-    **SERVICE_BY_INTENT,
-}
-
 # Messages about the conversation itself carry no consultation area.
 CONVERSATION_INTENTS: Final = frozenset(
     {
@@ -36,12 +28,6 @@ CONVERSATION_INTENTS: Final = frozenset(
         "start_consultation",
     }
 )
-
-ROUTES: Final = ("faq", "mediation", "legal_aid", "notarization", "lawyer", "handoff", "emergency", "other")
-
-
-def route_for(intent: str | None) -> str:
-    return ROUTE_BY_INTENT.get(intent or "", "other")
 
 
 def route_for_action(action: str | None, intent: str | None) -> str:

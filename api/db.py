@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import SQLModel, create_engine
 
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
@@ -36,8 +35,3 @@ def create_db_engine(url: str) -> Engine:
 def init_db(engine: Engine) -> None:
     """Create missing tables. (Alembic migrations take over once the schema has users.)"""
     SQLModel.metadata.create_all(engine)
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
-        yield session

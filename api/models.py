@@ -25,9 +25,6 @@ class CaseStatus(StrEnum):
     not_accepted = "not_accepted"
 
 
-OPEN_STATUSES = (CaseStatus.new, CaseStatus.accepted, CaseStatus.in_progress)
-
-
 class CaseBase(SQLModel):
     kind: CaseKind
     conversation_id: str = Field(index=True, max_length=128)
@@ -51,12 +48,6 @@ class Case(CaseBase, table=True):
     open_key: str | None = Field(default=None, unique=True, max_length=200)
     created_at: datetime = Field(default_factory=utc_now)
     updated_at: datetime = Field(default_factory=utc_now)
-
-
-class CasePublic(CaseBase):
-    reference: str
-    status: CaseStatus
-    created_at: datetime
 
 
 class KnowledgeGap(SQLModel, table=True):

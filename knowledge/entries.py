@@ -90,5 +90,5 @@ class KnowledgeBase:
         """Hash of everything the retriever indexes, for the index manifest."""
         digest = hashlib.sha256()
         for entry in self.entries:
-            digest.update(entry.model_dump_json(include={"id", "questions", "answer"}).encode())
+            digest.update(entry.model_dump_json(include={"id", "sub_area", "questions", "answer"}).encode())
         return digest.hexdigest()

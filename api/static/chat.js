@@ -83,7 +83,7 @@
   document.getElementById("composer").addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();
-    if (!text) { input.focus(); return; }
+    if (!text || busy) { input.focus(); return; }  // while a reply is pending, the text stays put
     input.value = "";
     send(text, text);
   });

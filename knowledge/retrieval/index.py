@@ -45,12 +45,10 @@ def manifest_for(kb: KnowledgeBase, encoder_name: str) -> dict[str, str]:
 def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.ndarray:
     """Return embeddings for documents_of(kb), from disk when the manifest still matches."""
     manifest_path, vectors_path = directory / "manifest.json", directory / "embeddings.npy"
+    if is_current(directory, kb, encoder.name):
+        stored: np.ndarray = np.load(vectors_path, allow_pickle=False)
+        return stored
     want = manifest_for(kb, encoder.name)
-    if manifest_path.exists() and vectors_path.exists():
-        have = json.loads(manifest_path.read_text(encoding="utf-8"))
-        if {k: have.get(k) for k in want} == want:
-            stored: np.ndarray = np.load(vectors_path, allow_pickle=False)
-            return stored
     logger.info("building the knowledge index (%d entries) with %s", len(kb), encoder.name)
     vectors = _embed(encoder, documents_of(kb))
     directory.mkdir(parents=True, exist_ok=True)
