@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
+from actions.forms.control import leave_form
 from api.models import CaseCreate, CaseKind
 from api.services.cases import open_case
 
@@ -42,9 +43,9 @@ class ActionRequestHuman(Action):
         except SQLAlchemyError:
             logger.exception("could not record a handoff")
             dispatcher.utter_message(response="utter_handoff_failed")
-            return []
+            return leave_form(tracker)
         dispatcher.utter_message(response="utter_handoff_recorded", reference=reference)
-        return [SlotSet("handoff_reference", reference), SlotSet("route", "handoff")]
+        return [*leave_form(tracker), SlotSet("handoff_reference", reference), SlotSet("route", "handoff")]
 
 
 class ActionFlagDanger(Action):
@@ -58,6 +59,6 @@ class ActionFlagDanger(Action):
             reference = await asyncio.to_thread(_open, CaseKind.danger, tracker)
         except SQLAlchemyError:
             logger.exception("could not flag a conversation in danger")
-            return [SlotSet("route", "emergency")]
+            return [*leave_form(tracker), SlotSet("route", "emergency")]
         dispatcher.utter_message(response="utter_emergency_flagged")
-        return [SlotSet("handoff_reference", reference), SlotSet("route", "emergency")]
+        return [*leave_form(tracker), SlotSet("handoff_reference", reference), SlotSet("route", "emergency")]

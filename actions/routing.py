@@ -6,11 +6,12 @@ from typing import Final
 
 from knowledge.entries import Route
 
-SERVICE_BY_INTENT: Final[dict[str, Route]] = {
-    "request_mediation": "mediation",
-    "request_legal_aid": "legal_aid",
-    "request_notarization": "notarization",
-    "request_lawyer": "lawyer",
+# The form each service runs.
+SERVICE_FORMS: Final[dict[str, Route]] = {
+    "mediation_form": "mediation",
+    "legal_aid_form": "legal_aid",
+    "notarization_form": "notarization",
+    "lawyer_form": "lawyer",
 }
 
 # Messages about the conversation itself carry no consultation area.
@@ -34,8 +35,8 @@ def route_for_action(action: str | None, intent: str | None) -> str:
     """The route of the action the dialogue actually took."""
     if action == "action_answer_question":
         return "faq"
-    if action == "action_explain_service":
-        return SERVICE_BY_INTENT.get(intent or "", "other")
+    if action in SERVICE_FORMS:
+        return SERVICE_FORMS[action]
     if action == "action_request_human":
         return "handoff"
     if action == "action_flag_danger":

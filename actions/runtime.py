@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from functools import cache
+from zoneinfo import ZoneInfo
 
+from knowledge.roster import Roster
 from sqlalchemy.engine import Engine
 
 from api.db import create_db_engine, init_db
 from api.settings import get_settings
 from knowledge.consultant import Consultant
+from knowledge.legal_aid import LegalAidRules
+from knowledge.mediation import MediationRules
+from knowledge.notarization import NotaryCatalogue
+from knowledge.offices import Offices
 
 
 @cache
@@ -21,3 +27,36 @@ def engine() -> Engine:
     db_engine = create_db_engine(get_settings().database_url_absolute)
     init_db(db_engine)
     return db_engine
+
+
+# The office's service data (knowledge/data): loaded and validated on first use.
+
+
+@cache
+def mediation() -> MediationRules:
+    return MediationRules.load()
+
+
+@cache
+def legal_aid() -> LegalAidRules:
+    return LegalAidRules.load()
+
+
+@cache
+def notary() -> NotaryCatalogue:
+    return NotaryCatalogue.load()
+
+
+@cache
+def offices() -> Offices:
+    return Offices.load()
+
+
+@cache
+def roster() -> Roster:
+    return Roster.load()
+
+
+@cache
+def office_timezone() -> ZoneInfo:
+    return ZoneInfo(get_settings().office_timezone)

@@ -1,10 +1,13 @@
-"""Database tables: cases handed to staff, and questions the knowledge base could not answer."""
+"""Database tables: cases handed to staff, bookings of slots, and questions the KB could not answer."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 
@@ -15,6 +18,10 @@ def utc_now() -> datetime:
 class CaseKind(StrEnum):
     handoff = "handoff"  # the resident asked for a person
     danger = "danger"  # the resident may be in danger: staff must look at once
+    mediation = "mediation"  # a people's mediation intake
+    legal_aid = "legal_aid"  # a legal-aid pre-check the resident asked to pass on
+    notarization = "notarization"  # an appointment at the notarization assistance point
+    lawyer = "lawyer"  # a remote session with a lawyer or legal adviser
 
 
 class CaseStatus(StrEnum):
@@ -31,6 +38,11 @@ class CaseBase(SQLModel):
     channel: str = Field(default="web", max_length=32)
     area: str | None = Field(default=None, max_length=32)
     route: str | None = Field(default=None, max_length=32)
+    # Personal data, collected only after the resident's consent; never logged in clear.
+    applicant_name: str | None = Field(default=None, max_length=50)
+    phone: str | None = Field(default=None, index=True, max_length=20)
+    # What the service form collected and what the assistant concluded (committee, verdict, ...).
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
 class CaseCreate(CaseBase):
@@ -60,4 +72,37 @@ class KnowledgeGap(SQLModel, table=True):
     question: str = Field(max_length=2000)  # phone and ID numbers masked before storing
     best_entry_id: str | None = Field(default=None, max_length=100)
     best_score: float | None = None
+    created_at: datetime = Field(default_factory=utc_now)
+
+
+class BookingStatus(StrEnum):
+    booked = "booked"
+    cancelled = "cancelled"
+
+
+class Booking(SQLModel, table=True):
+    """A slot held for a case: a lawyer's session or an appointment at the notarization desk."""
+
+    __tablename__ = "bookings"
+    # One live booking per resource and start time, enforced by the database itself, so that
+    # residents booking the same slot at the same moment cannot both get it. A cancelled
+    # booking frees its slot.
+    __table_args__ = (
+        Index(
+            "uq_bookings_live_slot",
+            "resource_id",
+            "start",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(foreign_key="cases.id", index=True)
+    resource_id: str = Field(max_length=64)  # an adviser's id, or the notarization desk
+    # Wall-clock time at the office (the roster's hours), not UTC: naive on purpose.
+    start: NaiveDatetime
+    end: NaiveDatetime
+    status: BookingStatus = Field(default=BookingStatus.booked)
     created_at: datetime = Field(default_factory=utc_now)

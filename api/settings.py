@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     models_dir: Path = PROJECT_ROOT / "models"
+    # Opening hours and bookings are in the office's local time.
+    office_timezone: str = "Asia/Shanghai"
+    # The video room for a remote lawyer session: {room} becomes the booking's reference.
+    # An office sets its own meeting service here (Jitsi, Tencent Meeting links, ...).
+    meeting_url_template: str = "https://meet.example.org/fawu-{room}"
 
     @property
     def rasa_url(self) -> str:

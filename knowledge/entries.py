@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.areas import load_taxonomy
 
@@ -38,9 +38,19 @@ class Entry(BaseModel):
     sub_area: str = Field(min_length=1)
     questions: list[str] = Field(min_length=2)
     answer: str = Field(min_length=20)
-    citations: list[Citation] = Field(min_length=1)
+    citations: list[Citation] = Field(default_factory=list)
+    # Offices whose address, hours and phone the reply shows (from data/district/offices.yml,
+    # the single source): for entries about where to go rather than what the law says.
+    offices: list[str] = Field(default_factory=list)
     route: Route | None = None
     reviewed_on: date
+
+    @model_validator(mode="after")
+    def _grounded(self) -> Entry:
+        # A legal answer rests on statutes; only an office-information entry may cite none.
+        if not self.citations and not self.offices:
+            raise ValueError(f"{self.id}: an entry needs citations (or, for office information, offices)")
+        return self
 
     @field_validator("area")
     @classmethod

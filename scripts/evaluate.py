@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from actions.routing import CONVERSATION_INTENTS, SERVICE_BY_INTENT, route_for_action
+from actions.routing import CONVERSATION_INTENTS, SERVICE_FORMS, route_for_action
 from api.settings import PROJECT_ROOT, get_settings
 from knowledge.consultant import Consultant
 
@@ -43,8 +43,10 @@ def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[s
             item.get("query") or "", item.get("area"), item.get("area_confidence") or 0.0
         )
         answer, citations = reply.text, reply.citations
-    elif action == "action_explain_service":
-        reply = consultant.explain_service(SERVICE_BY_INTENT[intent or ""])
+    elif action in SERVICE_FORMS:
+        # A service form opens with the service's explanation from the knowledge base (the
+        # mediation form with the mediation rules' summary), then its first question.
+        reply = consultant.explain_service(SERVICE_FORMS[action])
         answer, citations = reply.text, reply.citations
     elif action == "action_request_human":
         answer = responses["utter_handoff_recorded"].format(reference=REFERENCE_PLACEHOLDER)

@@ -13,7 +13,14 @@ from api.models import Case, CaseCreate, CaseKind
 
 logger = logging.getLogger(__name__)
 
-_REFERENCE_PREFIX = {CaseKind.handoff: "RG", CaseKind.danger: "JJ"}
+_REFERENCE_PREFIX = {
+    CaseKind.handoff: "RG",  # 人工
+    CaseKind.danger: "JJ",  # 紧急
+    CaseKind.mediation: "TJ",  # 调解
+    CaseKind.legal_aid: "FY",  # 法援
+    CaseKind.notarization: "GZ",  # 公证
+    CaseKind.lawyer: "LS",  # 律师
+}
 # No 0/O, 1/I/L: references are read aloud on the phone and typed by elderly residents.
 _REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 

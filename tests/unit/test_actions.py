@@ -15,7 +15,6 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.consultation import ActionAnswerQuestion
 from actions.handoff import ActionFlagDanger, ActionRequestHuman
-from actions.services import ActionExplainService
 from api.models import Case, CaseKind, KnowledgeGap
 from knowledge.consultant import Consultant
 
@@ -86,18 +85,3 @@ def test_an_unanswerable_question_is_logged_as_a_gap_without_phone_numbers(engin
     with Session(engine) as session:
         gap = session.exec(select(KnowledgeGap)).one()
     assert "13812345678" not in gap.question and "138****5678" in gap.question
-
-
-@pytest.mark.parametrize(
-    ("intent", "route"),
-    [
-        ("request_mediation", "mediation"),
-        ("request_legal_aid", "legal_aid"),
-        ("request_notarization", "notarization"),
-        ("request_lawyer", "lawyer"),
-    ],
-)
-def test_each_service_request_is_explained_and_routed(intent: str, route: str) -> None:
-    messages, events = run(ActionExplainService(), tracker("/" + intent, intent))
-    assert "法律依据" in messages[0]["text"]
-    assert {"event": "slot", "name": "route", "value": route, "timestamp": None} in events

@@ -1,0 +1,89 @@
+"""What every service form shares: consent first, contact details, a summary to confirm.
+
+A subclass names its form and may leave out slots that its answers so far make unnecessary
+(`wanted`). A refused consent empties the form's list of required slots, so the form ends at
+once and the submit action says what the resident can do without giving personal data.
+"""
+
+from __future__ import annotations
+
+from abc import ABC
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.forms import validators
+
+Slots = dict[str, Any]
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+class ServiceFormValidation(FormValidationAction, ABC):
+    def wanted(self, slot: str, tracker: Tracker) -> bool:
+        """Whether the form still needs this slot, given the answers so far."""
+        return True
+
+    def stops_early(self, tracker: Tracker) -> bool:
+        """An answer that ends the form before its end (e.g. a matter that is not for mediation)."""
+        return tracker.get_slot("privacy_consent") is False
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if self.stops_early(tracker):
+            return []
+        return [slot for slot in domain_slots if self.wanted(slot, tracker)]
+
+    def validate_privacy_consent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        if value is False:
+            dispatcher.utter_message(response="utter_consent_refused")
+        return {"privacy_consent": bool(value)}
+
+    def validate_applicant_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        name = validators.person_name(str(value))
+        if name is None:
+            dispatcher.utter_message(response="utter_invalid_name")
+        return {"applicant_name": name}
+
+    def validate_applicant_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        phone = validators.phone_number(str(value))
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_phone")
+        return {"applicant_phone": phone}
+
+    def validate_form_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        if value is True:
+            return {"form_confirmed": True}
+        # "不对" at the summary: ask which answer to change, then ask the summary again.
+        from actions.forms.control import utter_choose_field
+
+        utter_choose_field(dispatcher, tracker)
+        return {"form_confirmed": None}
+
+    @staticmethod
+    def text_slot(
+        slot: str, value: Any, dispatcher: CollectingDispatcher, min_chars: int = 2, max_chars: int = 500
+    ) -> Slots:
+        text = validators.free_text(str(value), min_chars, max_chars)
+        if text is None:
+            too_long = len(str(value).strip()) > max_chars
+            dispatcher.utter_message(response="utter_text_too_long" if too_long else "utter_text_too_short")
+        return {slot: text}

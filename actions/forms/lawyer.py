@@ -1,0 +1,136 @@
+"""Booking a remote session with a stationed lawyer or a village/community legal adviser."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+from typing import Any, ClassVar
+
+from knowledge.roster import Slot
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.forms.base import ServiceFormValidation, Slots
+from actions.forms.display import adviser_label, lawyer_slot_value, parse_lawyer_slot, when
+from actions.forms.slots import local_now, taken
+from actions.forms.submit import SubmitServiceForm
+from actions.forms.texts import form_texts
+from api.models import Case, CaseKind
+from api.services.applications import SlotRequest
+from api.settings import get_settings
+
+
+def free_sessions(after: datetime, topic: str | None, limit: int) -> list[Slot]:
+    """The next free sessions, those of advisers who know the topic first."""
+    roster = runtime.roster()
+    busy = taken(None, after)
+    days = form_texts().booking_days_ahead
+    free = [s for s in roster.slots(after, days) if (s.adviser_id, s.start) not in busy]
+    if topic:
+        knows = {a.id for a in roster.advisers if topic in a.topics}
+        free.sort(key=lambda s: (s.adviser_id not in knows, s.start))
+    return free[:limit]
+
+
+def meeting_url(reference: str) -> str:
+    return get_settings().meeting_url_template.format(room=reference.lower())
+
+
+class ValidateLawyerForm(ServiceFormValidation):
+    def name(self) -> str:
+        return "validate_lawyer_form"
+
+    def validate_lawyer_topic(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        return self.text_slot("lawyer_topic", value, dispatcher, 4, 300)
+
+    async def validate_lawyer_slot(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        now, text = local_now(), str(value)
+        roster = runtime.roster()
+        if form_texts().texts.next_free in text:
+            found = await asyncio.to_thread(free_sessions, now, tracker.get_slot("area"), 1)
+            chosen = (found[0].adviser_id, found[0].start) if found else None
+        else:
+            chosen = None
+            if "@" in text:
+                try:
+                    chosen = parse_lawyer_slot(text.strip())
+                except ValueError:
+                    chosen = None
+            if chosen is not None and (chosen[1] <= now or not roster.is_valid_slot(*chosen)):
+                chosen = None
+            if chosen is not None and chosen in await asyncio.to_thread(
+                taken, [chosen[0]], chosen[1] - timedelta(minutes=1)
+            ):
+                dispatcher.utter_message(response="utter_slot_taken")
+                return {"lawyer_slot": None}
+        if chosen is None:
+            dispatcher.utter_message(response="utter_invalid_slot")
+            return {"lawyer_slot": None}
+        return {"lawyer_slot": lawyer_slot_value(*chosen)}
+
+
+class ActionAskLawyerSlot(Action):
+    def name(self) -> str:
+        return "action_ask_lawyer_slot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        choices = form_texts().slot_choices
+        free = await asyncio.to_thread(free_sessions, local_now(), tracker.get_slot("area"), choices)
+        if not free:
+            dispatcher.utter_message(text=form_texts().texts.no_slots)
+            return []
+        buttons = [
+            {
+                "title": f"{when(s.start)} {adviser_label(s.adviser_id)}",
+                "payload": lawyer_slot_value(s.adviser_id, s.start),
+            }
+            for s in free
+        ]
+        buttons.append({"title": form_texts().texts.next_free, "payload": form_texts().texts.next_free})
+        dispatcher.utter_message(response="utter_ask_lawyer_slot", buttons=buttons)
+        return []
+
+
+class ActionSubmitLawyer(SubmitServiceForm):
+    form: ClassVar[str] = "lawyer_form"
+    kind: ClassVar[CaseKind] = CaseKind.lawyer
+    slot_field: ClassVar[str | None] = "lawyer_slot"
+
+    def name(self) -> str:
+        return "action_submit_lawyer"
+
+    def slot_request(self, tracker: Tracker) -> SlotRequest:
+        adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
+        minutes = runtime.roster().get(adviser_id).session_minutes
+        return SlotRequest(adviser_id, start, start + timedelta(minutes=minutes))
+
+    def details(self, tracker: Tracker) -> dict[str, Any]:
+        adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
+        return {
+            "topic": tracker.get_slot("lawyer_topic"),
+            "adviser_id": adviser_id,
+            "adviser": adviser_label(adviser_id),
+            "start": f"{start:%Y-%m-%d %H:%M}",
+        }
+
+    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+        adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
+        texts = form_texts().texts
+        url = meeting_url(case.reference)
+        dispatcher.utter_message(
+            text="\n".join(
+                [
+                    texts.booking_line.format(start=when(start), resource=adviser_label(adviser_id)),
+                    texts.join_line.format(url=url),
+                    texts.cancel_hint.format(phone=runtime.offices().get("justice-office").phone),
+                ]
+            ),
+            json_message={"receipt": {"reference": case.reference, "join_url": url, "start": start.isoformat()}},
+        )

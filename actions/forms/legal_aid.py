@@ -1,0 +1,187 @@
+"""Legal-aid pre-check: the rule engine in knowledge/legal_aid.py decides, this form asks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import runtime
+from actions.forms import validators
+from actions.forms.base import ServiceFormValidation, Slots
+from actions.forms.submit import SubmitServiceForm
+from api.models import Case, CaseKind
+from knowledge.legal_aid import PrecheckAnswers, PrecheckResult
+
+NONE = "none"
+NONE_TITLES = ("以上都不是", "都不是", "没有", "无", "不是", "不紧急", "不急")
+FINANCE_SLOTS = ("household_size", "monthly_income")
+
+
+def _ids(value: str | None) -> frozenset[str]:
+    return frozenset() if not value or value == NONE else frozenset(value.split(","))
+
+
+def answers_from(tracker: Tracker) -> PrecheckAnswers:
+    income = tracker.get_slot("monthly_income")
+    size = tracker.get_slot("household_size")
+    return PrecheckAnswers(
+        matter=tracker.get_slot("legal_aid_matter"),
+        statuses=_ids(tracker.get_slot("legal_aid_status")),
+        household_size=int(size) if size is not None else None,
+        monthly_household_income=Decimal(income) if income is not None else None,
+        has_lawyer=bool(tracker.get_slot("has_lawyer")),
+        urgent=_ids(tracker.get_slot("legal_aid_urgent")),
+    )
+
+
+def precheck(tracker: Tracker) -> PrecheckResult:
+    return runtime.legal_aid().precheck(answers_from(tracker))
+
+
+def _choice(value: str, items: list[Any], match: Any) -> str | None:
+    """A button's title, "none of these", or the resident's own words matched by the engine."""
+    text = value.strip()
+    if text in NONE_TITLES:
+        return NONE
+    by_title = {item.title: item.id for item in items}
+    if text in by_title:
+        return str(by_title[text])
+    found = match(text)
+    if isinstance(found, (set, frozenset)):
+        return ",".join(sorted(found)) or None
+    return found  # type: ignore[no-any-return]
+
+
+class ValidateLegalAidForm(ServiceFormValidation):
+    def name(self) -> str:
+        return "validate_legal_aid_form"
+
+    def wanted(self, slot: str, tracker: Tracker) -> bool:
+        if slot in FINANCE_SLOTS and tracker.get_slot("legal_aid_matter"):
+            # Art. 32 grounds and art. 42 statuses make the income questions unnecessary.
+            partial = answers_from(tracker).model_copy(
+                update={"household_size": None, "monthly_household_income": None}
+            )
+            return runtime.legal_aid().needs_finances(partial)
+        return True
+
+    def validate_legal_aid_matter(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        rules = runtime.legal_aid()
+        matter = _choice(str(value), rules.matters, rules.match_matter)
+        if matter in (None, NONE):
+            dispatcher.utter_message(response="utter_invalid_choice")
+            matter = None
+        return {"legal_aid_matter": matter}
+
+    def validate_legal_aid_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        rules = runtime.legal_aid()
+        status = _choice(str(value), [*rules.exemptions, *rules.presumed_statuses], rules.match_statuses)
+        if status is None:
+            dispatcher.utter_message(response="utter_invalid_choice")
+        return {"legal_aid_status": status}
+
+    def validate_household_size(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        size = validators.count(str(value), 1, 30)
+        if size is None:
+            dispatcher.utter_message(response="utter_invalid_household_size")
+        return {"household_size": size}
+
+    def validate_monthly_income(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        amount = validators.money(str(value))
+        if amount is None:
+            dispatcher.utter_message(response="utter_invalid_income")
+        return {"monthly_income": None if amount is None else str(amount)}
+
+    def validate_legal_aid_urgent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        rules = runtime.legal_aid()
+        urgent = _choice(str(value), rules.urgent_situations, lambda text: rules.match_urgent(text))
+        if urgent is None:
+            dispatcher.utter_message(response="utter_invalid_choice")
+            return {"legal_aid_urgent": None}
+        tracker.slots["legal_aid_urgent"] = urgent
+        # The pre-check's result comes as soon as the last question is answered.
+        dispatcher.utter_message(text=precheck(tracker).text())
+        dispatcher.utter_message(response="utter_legal_aid_pass_on")
+        return {"legal_aid_urgent": urgent}
+
+
+def _item_buttons(items: list[Any], none_title: str) -> list[dict[str, str]]:
+    return [
+        *({"title": item.title, "payload": item.title} for item in items),
+        {"title": none_title, "payload": none_title},
+    ]
+
+
+class ActionAskLegalAidMatter(Action):
+    def name(self) -> str:
+        return "action_ask_legal_aid_matter"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        buttons = [{"title": m.title, "payload": m.title} for m in runtime.legal_aid().matters]
+        dispatcher.utter_message(response="utter_ask_legal_aid_matter", buttons=buttons)
+        return []
+
+
+class ActionAskLegalAidStatus(Action):
+    def name(self) -> str:
+        return "action_ask_legal_aid_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        rules = runtime.legal_aid()
+        buttons = _item_buttons([*rules.presumed_statuses, *rules.exemptions], "以上都不是")
+        dispatcher.utter_message(response="utter_ask_legal_aid_status", buttons=buttons)
+        return []
+
+
+class ActionAskLegalAidUrgent(Action):
+    def name(self) -> str:
+        return "action_ask_legal_aid_urgent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        buttons = _item_buttons(runtime.legal_aid().urgent_situations, "不紧急")
+        dispatcher.utter_message(response="utter_ask_legal_aid_urgent", buttons=buttons)
+        return []
+
+
+class ActionSubmitLegalAid(SubmitServiceForm):
+    form: ClassVar[str] = "legal_aid_form"
+    kind: ClassVar[CaseKind] = CaseKind.legal_aid
+
+    def name(self) -> str:
+        return "action_submit_legal_aid"
+
+    def details(self, tracker: Tracker) -> dict[str, Any]:
+        result = precheck(tracker)
+        answers = answers_from(tracker)
+        return {
+            "answers": answers.model_dump(mode="json"),
+            "verdict": result.verdict,
+            "reasons": [reason.model_dump() for reason in result.reasons],
+            "urgent": result.urgent_help,
+            "hardship_rule": result.hardship_rule,
+        }
+
+    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+        result = precheck(tracker)
+        materials = "\n".join(f"· {item}" for item in result.materials)
+        dispatcher.utter_message(
+            response="utter_legal_aid_next_steps",
+            where=result.where_to_apply,
+            timeline=result.timeline,
+            materials=materials,
+        )

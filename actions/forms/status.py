@@ -1,0 +1,117 @@
+"""Checking an application's progress, and cancelling a booking, with reference + phone."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from actions import runtime
+from actions.forms import validators
+from actions.forms.base import Slots
+from actions.forms.display import when
+from actions.forms.texts import form_texts
+from api.models import BookingStatus
+from api.services.applications import booking_of, cancel, lookup
+
+FORGET = [SlotSet("status_reference", None), SlotSet("status_phone", None)]
+
+
+class ValidateStatusForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_status_form"
+
+    def validate_status_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        reference = validators.reference(str(value))
+        if reference is None:
+            dispatcher.utter_message(response="utter_invalid_reference")
+        return {"status_reference": reference}
+
+    def validate_status_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        phone = validators.phone_number(str(value))
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_phone")
+        return {"status_phone": phone}
+
+
+def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
+    """The status lines, and whether there is a live booking to cancel."""
+    texts = form_texts()
+    with Session(runtime.engine()) as session:
+        case = lookup(session, reference=reference, phone=phone)
+        if case is None:
+            return None
+        lines = [
+            texts.texts.status_line.format(
+                reference=case.reference,
+                kind=texts.kinds.get(case.kind.value, case.kind.value),
+                status=texts.statuses.get(case.status.value, case.status.value),
+                created=f"{case.created_at:%Y-%m-%d}",
+            )
+        ]
+        booking = booking_of(session, case)
+        live = booking is not None and booking.status == BookingStatus.booked
+        if booking is not None and live:
+            lines.append(
+                texts.texts.booking_line.format(
+                    start=when(booking.start), resource=case.details.get("adviser") or case.details.get("matter", "")
+                )
+            )
+        return "\n".join(lines), live
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        reference, phone = tracker.get_slot("status_reference"), tracker.get_slot("status_phone")
+        if not reference or not phone:
+            return FORGET
+        try:
+            found = await asyncio.to_thread(_status_text, reference, phone)
+        except SQLAlchemyError:
+            dispatcher.utter_message(response="utter_submit_failed")
+            return FORGET
+        if found is None:
+            dispatcher.utter_message(response="utter_status_not_found")
+            return FORGET
+        text, live = found
+        buttons = [{"title": "取消这次预约", "payload": "/cancel_booking"}] if live else []
+        dispatcher.utter_message(text=text, buttons=buttons)
+        # Kept for a cancellation that follows; forgotten by it.
+        return [] if live else FORGET
+
+
+def _cancel(reference: str, phone: str) -> str | None:
+    with Session(runtime.engine()) as session:
+        case = cancel(session, reference=reference, phone=phone)
+        return case.reference if case is not None else None
+
+
+class ActionCancelBooking(Action):
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        reference, phone = tracker.get_slot("status_reference"), tracker.get_slot("status_phone")
+        texts = form_texts().texts
+        cancelled = await asyncio.to_thread(_cancel, reference, phone) if reference and phone else None
+        if cancelled is None:
+            dispatcher.utter_message(
+                text=texts.cancel_needs_lookup, buttons=[{"title": "查询进度", "payload": "/check_status"}]
+            )
+            return FORGET
+        dispatcher.utter_message(text=texts.cancelled.format(reference=cancelled))
+        return FORGET
