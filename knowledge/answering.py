@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel
 
 from knowledge.entries import Entry, KnowledgeBase
+from knowledge.offices import Offices
 from knowledge.retrieval.retriever import RetrievalResult
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.yml"
@@ -58,11 +59,21 @@ def statute_url(label: str) -> str:
     return f"/api/statutes?cite={quote(label)}"
 
 
+@cache
+def load_offices() -> Offices:
+    return Offices.load()
+
+
 def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     messages = load_messages()
     labels = [citation.label for citation in entry.citations]
-    cited = "、".join(f"《{c.law}》{c.article}" for c in entry.citations)
-    text = f"{entry.answer.strip()}\n\n{messages.citation_heading}{cited}\n\n{messages.disclaimer}"
+    parts = [entry.answer.strip()]
+    if entry.offices:  # addresses and hours from offices.yml, the one place they are kept
+        parts.append("\n".join(f"· {load_offices().display(office)}" for office in entry.offices))
+    if entry.citations:
+        parts.append(messages.citation_heading + "、".join(f"《{c.law}》{c.article}" for c in entry.citations))
+    parts.append(messages.disclaimer)
+    text = "\n\n".join(parts)
     buttons = [Button(title=other.questions[0], payload=other.questions[0]) for other in related or []]
     buttons.append(messages.buttons["handoff"])
     return Reply(text, buttons, labels, entry.id, entry.area, entry.route)

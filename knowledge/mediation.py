@@ -336,15 +336,10 @@ class MediationRules:
         for committee in self._committees:
             if committee.kind == "trade" and committee.takes(dispute_type) and scope & set(committee.places):
                 return committee
-        if ref is not None and ref.level == "place":
-            for committee in self._committees:
-                if committee.kind in ("village", "community") and ref.name in committee.places:
-                    if committee.takes(dispute_type):
-                        return committee
-        if ref is not None and ref.division is not None:
-            for committee in self._committees:
-                if committee.kind == "division" and ref.division in committee.places:
-                    if committee.takes(dispute_type):
+        if ref is not None:
+            for kinds, name in ((("village", "community"), ref.name), (("division",), ref.division)):
+                for committee in self._committees:
+                    if committee.kind in kinds and name in committee.places and committee.takes(dispute_type):
                         return committee
         return next(c for c in self._committees if c.kind == "office")
 

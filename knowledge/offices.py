@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -204,11 +205,11 @@ def ranges_by_day(weekly: Iterable[WeeklyHours]) -> dict[int, list[TimeRange]]:
     """Weekday index → its time ranges in order; overlapping ranges on one day are an error."""
     by_day: dict[int, list[TimeRange]] = {}
     for block in weekly:
-        for day in block.days:
-            by_day.setdefault(WEEKDAYS.index(day), []).extend(block.times)
+        for day_name in block.days:
+            by_day.setdefault(WEEKDAYS.index(day_name), []).extend(block.times)
     for day, ranges in by_day.items():
         ranges.sort(key=lambda r: r.start)
-        for earlier, later in zip(ranges, ranges[1:], strict=False):
+        for earlier, later in pairwise(ranges):
             if later.start < earlier.end:
                 raise ValueError(f"overlapping hours on {WEEKDAYS[day]}: {earlier} and {later}")
     return by_day

@@ -140,6 +140,10 @@ class Roster:
                             found.append(Slot(adviser.id, start, start + length))
         return sorted(found, key=lambda slot: (slot.start, slot.adviser_id))
 
+    def covers(self, adviser_id: str, topic: str) -> bool:
+        """Whether the adviser takes this consultation area (or sub-area) among their topics."""
+        return self._covers(self.get(adviser_id), topic)
+
     def _covers(self, adviser: Adviser, topic: str) -> bool:
         # The area classifier gives an area; a sub-area such as 宅基地 counts as its area.
         area = topic if topic in load_taxonomy().areas else load_taxonomy().placement.get(topic)
@@ -176,7 +180,6 @@ class Roster:
             return False
         minute = start.hour * 60 + start.minute
         return any(
-            time_range.start <= minute < time_range.end
-            and (minute - time_range.start) % adviser.session_minutes == 0
+            time_range.start <= minute < time_range.end and (minute - time_range.start) % adviser.session_minutes == 0
             for time_range in self._schedules[adviser_id].get(start.weekday(), [])
         )

@@ -11,8 +11,9 @@ from abc import ABC
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.forms import validators
@@ -31,7 +32,7 @@ class ServiceFormValidation(FormValidationAction, ABC):
 
     def stops_early(self, tracker: Tracker) -> bool:
         """An answer that ends the form before its end (e.g. a matter that is not for mediation)."""
-        return tracker.get_slot("privacy_consent") is False
+        return False
 
     async def required_slots(
         self,
@@ -40,9 +41,21 @@ class ServiceFormValidation(FormValidationAction, ABC):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
+        if tracker.get_slot("privacy_consent") is False:
+            # Still listed (and filled), so its validation says what the resident can do instead.
+            return ["privacy_consent"]
         if self.stops_early(tracker):
             return []
         return [slot for slot in domain_slots if self.wanted(slot, tracker)]
+
+    async def next_requested_slot(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> EventType | None:
+        # Always decided here (rasa_sdk leaves it to Rasa when nothing is skipped): one rule,
+        # the first unanswered slot in the form's order, or None when the form is complete.
+        required = await self.required_slots(self.domain_slots(domain), dispatcher, tracker, domain)
+        missing = (slot for slot in required if tracker.slots.get(slot) is None)
+        return SlotSet(REQUESTED_SLOT, next(missing, None))
 
     def validate_privacy_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -24,8 +24,8 @@ def lawyer_slot_value(adviser_id: str, start: datetime) -> str:
 
 
 def adviser_label(adviser_id: str) -> str:
-    adviser = runtime.roster().get(adviser_id)
-    return f"{adviser.name}（{adviser.kind_label}）" if hasattr(adviser, "kind_label") else adviser.name
+    roster = runtime.roster()
+    return f"{roster.get(adviser_id).name}（{roster.kind_name(adviser_id)}）"
 
 
 def _ids(value: str) -> list[str]:

@@ -6,7 +6,6 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from knowledge.roster import Slot
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,17 +20,16 @@ from actions.forms.texts import form_texts
 from api.models import Case, CaseKind
 from api.services.applications import SlotRequest
 from api.settings import get_settings
+from knowledge.roster import Slot
 
 
 def free_sessions(after: datetime, topic: str | None, limit: int) -> list[Slot]:
     """The next free sessions, those of advisers who know the topic first."""
     roster = runtime.roster()
     busy = taken(None, after)
-    days = form_texts().booking_days_ahead
-    free = [s for s in roster.slots(after, days) if (s.adviser_id, s.start) not in busy]
+    free = [s for s in roster.slots(after, roster.booking_horizon_days) if (s.adviser_id, s.start) not in busy]
     if topic:
-        knows = {a.id for a in roster.advisers if topic in a.topics}
-        free.sort(key=lambda s: (s.adviser_id not in knows, s.start))
+        free.sort(key=lambda s: (not roster.covers(s.adviser_id, topic), s.start))
     return free[:limit]
 
 

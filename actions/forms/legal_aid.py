@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -27,13 +26,14 @@ def _ids(value: str | None) -> frozenset[str]:
 
 
 def answers_from(tracker: Tracker) -> PrecheckAnswers:
-    income = tracker.get_slot("monthly_income")
-    size = tracker.get_slot("household_size")
+    # Read leniently: a value the resident just typed may not have been validated yet.
+    income = validators.money(str(tracker.get_slot("monthly_income") or ""))
+    size = validators.count(str(tracker.get_slot("household_size") or ""), 1, 30)
     return PrecheckAnswers(
         matter=tracker.get_slot("legal_aid_matter"),
         statuses=_ids(tracker.get_slot("legal_aid_status")),
-        household_size=int(size) if size is not None else None,
-        monthly_household_income=Decimal(income) if income is not None else None,
+        household_size=size,
+        monthly_household_income=income,
         has_lawyer=bool(tracker.get_slot("has_lawyer")),
         urgent=_ids(tracker.get_slot("legal_aid_urgent")),
     )

