@@ -136,6 +136,14 @@ class Gazetteer(BaseModel):
                     return PlaceRef(place.name, "place", place.kind, division.name)
         return None
 
+    def find_in(self, text: str) -> PlaceRef | None:
+        """The most specific place a resident's words mention: 桃源镇杏花村 → 杏花村 (a village
+        before its town, a longer name before a shorter one); None when none is mentioned."""
+        mentioned = [name for name in self._all_names() if name and name in text]
+        refs = [ref for ref in map(self.resolve, sorted(mentioned, key=len, reverse=True)) if ref is not None]
+        level = {"place": 0, "division": 1, "district": 2}
+        return min(refs, key=lambda ref: level[ref.level], default=None)
+
     def division(self, name: str) -> Division:
         for division in self.divisions:
             if division.name == name:

@@ -16,11 +16,22 @@ class NoAlias(yaml.SafeDumper):
         return True
 
 
-CONTROL = ["stop", "emergency", "request_human", "correct_previous"]
+CONTROL = ["stop", "cancel_booking", "emergency", "request_human", "correct_previous"]
 CHAT = ["affirm", "deny", "greet", "goodbye", "thank", "ask_capabilities", "bot_challenge", "complaint", "check_status"]
 SERVICES = ["request_mediation", "request_legal_aid", "request_notarization", "request_lawyer"]
+# Which intents a typed answer must NOT have for a slot to take it (the form then rejects the
+# message and a rule handles it). Measured on the trained model: names, numbers and times read
+# as nlu_fallback; places, parties and dispute types as consult; "以上都不是", "不紧急" and
+# "没有收入" as deny; a reference number as check_status.
 FREE = CONTROL + CHAT
 STRICT = CONTROL + CHAT + SERVICES + ["consult", "start_consultation", "chitchat", "out_of_scope"]
+PROFILES = {
+    "free": FREE,  # descriptions: any message that is not a control intent
+    "strict": STRICT,  # names, numbers, times: a legal question in their place interrupts
+    "choice": [i for i in FREE if i != "deny"],  # "none of these" is a valid answer
+    "amount": [i for i in STRICT if i != "deny"],  # "没有收入" is a valid answer
+    "lookup": CONTROL,  # a reference number reads as check_status
+}
 
 FORMS = {
     "mediation_form": [
@@ -84,22 +95,22 @@ BOOL = {"privacy_consent", "has_lawyer", "notary_booking", "form_confirmed"}
 TEXT = {
     "applicant_name": ("strict", None),
     "applicant_phone": ("strict", "phone"),
-    "other_party": ("free", "role"),
+    "other_party": ("free", None),
     "dispute_type": ("free", None),
-    "dispute_place": ("free", "place"),
+    "dispute_place": ("free", None),  # the whole text: 桃源镇杏花村 is two place entities
     "dispute_summary": ("free", None),
     "mediation_request": ("free", None),
     "legal_aid_matter": ("free", None),
-    "legal_aid_status": ("free", None),
+    "legal_aid_status": ("choice", None),
     "household_size": ("strict", None),
-    "monthly_income": ("strict", "money"),
-    "legal_aid_urgent": ("free", None),
+    "monthly_income": ("amount", "money"),
+    "legal_aid_urgent": ("choice", None),
     "notary_matter": ("free", None),
     "notary_slot": ("strict", None),
     "lawyer_topic": ("free", None),
     "lawyer_slot": ("strict", None),
-    "status_reference": ("strict", None),
-    "status_phone": ("strict", "phone"),
+    "status_reference": ("lookup", None),
+    "status_phone": ("lookup", "phone"),
 }
 
 
@@ -124,7 +135,7 @@ for slot in dict.fromkeys(s for ss in FORMS.values() for s in ss):
         maps = []
         if entity:
             maps.append({"type": "from_entity", "entity": entity, "conditions": cond})
-        maps.append({"type": "from_text", "not_intent": STRICT if profile == "strict" else FREE, "conditions": cond})
+        maps.append({"type": "from_text", "not_intent": PROFILES[profile], "conditions": cond})
         slots[slot] = {"type": "text", "influence_conversation": False, "mappings": maps}
 for extra in ["submitted_reference", "mediation_excluded"]:
     slots[extra] = {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
@@ -201,6 +212,7 @@ for form, submit in SUBMIT.items():
     )
     for intent, action in [
         ("stop", "action_stop_form"),
+        ("cancel_booking", "action_stop_form"),
         ("deny", "action_stop_form"),
         ("emergency", "action_flag_danger"),
         ("request_human", "action_request_human"),

@@ -7,7 +7,7 @@ once and the submit action says what the resident can do without giving personal
 
 from __future__ import annotations
 
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -26,6 +26,10 @@ def latest_text(tracker: Tracker) -> str:
 
 
 class ServiceFormValidation(FormValidationAction, ABC):
+    @abstractmethod
+    def name(self) -> str:
+        """validate_<form name>: abstract, so the action server does not register this base."""
+
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         """Whether the form still needs this slot, given the answers so far."""
         return True

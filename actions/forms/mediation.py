@@ -13,6 +13,13 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.submit import SubmitServiceForm
 from api.models import Case, CaseKind
+from knowledge.mediation import Committee
+
+
+def committee_for(tracker: Tracker) -> Committee:
+    """The committee for the dispute type and the most specific place the resident named."""
+    place = runtime.offices().gazetteer.find_in(tracker.get_slot("dispute_place") or "")
+    return runtime.mediation().route(tracker.get_slot("dispute_type"), place.name if place else None)
 
 
 class ValidateMediationForm(ServiceFormValidation):
@@ -85,7 +92,7 @@ class ActionSubmitMediation(SubmitServiceForm):
 
     def details(self, tracker: Tracker) -> dict[str, Any]:
         rules = runtime.mediation()
-        committee = rules.route(tracker.get_slot("dispute_type"), tracker.get_slot("dispute_place"))
+        committee = committee_for(tracker)
         return {
             "other_party": tracker.get_slot("other_party"),
             "dispute_type": rules.dispute_type(tracker.get_slot("dispute_type")).title,
@@ -99,6 +106,6 @@ class ActionSubmitMediation(SubmitServiceForm):
 
     def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
         rules = runtime.mediation()
-        committee = rules.route(tracker.get_slot("dispute_type"), tracker.get_slot("dispute_place"))
+        committee = committee_for(tracker)
         dispatcher.utter_message(text=rules.routing_text(committee, tracker.get_slot("dispute_type")))
         dispatcher.utter_message(response="utter_mediation_next_steps", days=rules.timeline_days)

@@ -150,3 +150,57 @@ def test_the_tracker_store_is_the_shared_database(stack: Stack) -> None:
     engine.dispose()
     assert {"events", "cases", "knowledge_gaps"} <= tables
     assert journal == "wal"
+
+
+def test_a_mediation_intake_from_request_to_reference_with_a_question_and_a_correction(stack: Stack) -> None:
+    resident = Resident(stack)
+    opening = resident.say("邻居占了我家的路，我想申请调解")
+    assert "自愿" in texts(opening) and "同意" in texts(opening)  # what mediation is, then consent
+    assert "怎么称呼" in texts(resident.say("同意"))
+    assert "电话" in texts(resident.say("王秀兰"))
+    assert "号码好像不对" in texts(resident.say("12345"))
+    assert "对方" in texts(resident.say("13800138000"))
+    assert "哪一类" in texts(resident.say("隔壁邻居张某"))
+    assert "哪个村" in texts(resident.say("邻里纠纷"))
+    assert "发生了什么" in texts(resident.say("桃源镇杏花村"))
+    assert "希望" in texts(resident.say("他盖房占了我家出门的路，说了好几次都不改"))
+    summary = texts(resident.say("把路让出来"))
+    assert "请核对" in summary and "王秀兰" in summary and "杏花村" in summary
+
+    corrected = texts(resident.say("电话填错了，是13912345678"))
+    assert "13912345678" in corrected and "请核对" in corrected
+    submitted = texts(resident.say("确认"))
+    reference = re.search(r"TJ\d{8}-[2-9A-Z]{4}", submitted)
+    assert reference, submitted
+    [case] = cases_of(stack, resident.sender)
+    assert case.kind == CaseKind.mediation and case.phone == "13912345678"
+    assert case.details["dispute_place"] == "桃源镇杏花村" and case.details["committee"]
+
+    assert "登记编号" in texts(resident.say("我的申请到哪一步了"))
+    assert "电话" in texts(resident.say(reference.group()))
+    assert "等待工作人员受理" in texts(resident.say("13912345678"))
+
+
+def test_a_legal_question_in_the_middle_of_a_form_is_answered_and_the_form_goes_on(stack: Stack) -> None:
+    resident = Resident(stack)
+    resident.say("我想预约律师")
+    assert "咨询什么事" in texts(resident.say("同意"))
+    assert "选一个时间" in texts(resident.say("公司辞退我没给补偿，想问问律师"))  # the topic
+    assert "怎么称呼" in texts(resident.say("最近的空档"))
+    answer = resident.say("被公司辞退了有没有经济补偿")  # a question where a name was asked
+    assert "法律依据" in texts(answer) and "怎么称呼" in texts(answer)
+    resident.say("陈师傅")
+    assert "请核对" in texts(resident.say("13600136000"))
+    done = resident.say("确认提交")
+    receipt = next(r["custom"]["receipt"] for r in done if r.get("custom", {}).get("receipt"))
+    assert receipt["reference"].startswith("LS") and receipt["join_url"].startswith("https://")
+    assert "取消预约" in texts(done)
+
+
+def test_refusing_consent_keeps_nothing_and_offers_anonymous_help(stack: Stack) -> None:
+    resident = Resident(stack)
+    resident.say("我要申请法律援助")
+    refused = texts(resident.say("不同意"))
+    assert "匿名" in refused and "12348" in refused
+    assert cases_of(stack, resident.sender) == []
+    assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))

@@ -226,3 +226,12 @@ def test_entries_about_offices_name_real_offices_and_leave_details_to_the_data(
         assert all(office_id in offices for office_id in entry.offices), entry.id
         assert not [d for d in details if d in entry.answer], entry.id
         assert not re.search(r"\d{1,2}[:：]\d{2}|010-", entry.answer), entry.id  # no hours or numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [("桃源镇杏花村", "杏花村"), ("在李家庄那边", "李家庄村"), ("青石街道", "青石街道"), ("我住在北京", None)],
+)
+def test_the_most_specific_place_a_resident_mentions_is_found(text: str, place: str | None) -> None:
+    found = Offices.load().gazetteer.find_in(text)
+    assert (found.name if found else None) == place
