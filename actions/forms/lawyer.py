@@ -118,17 +118,20 @@ class ActionSubmitLawyer(SubmitServiceForm):
             "start": f"{start:%Y-%m-%d %H:%M}",
         }
 
+    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
+        adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
+        extra = {"join_url": meeting_url(case.reference), "start": start.isoformat(), "with": adviser_label(adviser_id)}
+        return {**super().receipt(tracker, case), **extra}
+
     def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
         texts = form_texts().texts
-        url = meeting_url(case.reference)
         dispatcher.utter_message(
             text="\n".join(
                 [
                     texts.booking_line.format(start=when(start), resource=adviser_label(adviser_id)),
-                    texts.join_line.format(url=url),
+                    texts.join_line.format(url=meeting_url(case.reference)),
                     texts.cancel_hint.format(phone=runtime.offices().get("justice-office").phone),
                 ]
-            ),
-            json_message={"receipt": {"reference": case.reference, "join_url": url, "start": start.isoformat()}},
+            )
         )

@@ -135,6 +135,9 @@ class ActionSubmitNotarization(SubmitServiceForm):
         start = self._start(tracker)
         return SlotRequest(desk.resource_id, start, start + timedelta(minutes=desk.minutes))
 
+    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
+        return {**super().receipt(tracker, case), "start": self._start(tracker).isoformat()}
+
     def details(self, tracker: Tracker) -> dict[str, Any]:
         matter = runtime.notary().get(tracker.get_slot("notary_matter"))
         return {"matter_id": matter.id, "matter": matter.title, "appointment": f"{self._start(tracker):%Y-%m-%d %H:%M}"}

@@ -51,6 +51,10 @@ class SubmitServiceForm(Action, ABC):
     def extra_slots(self) -> tuple[str, ...]:
         return ()
 
+    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
+        """What a channel can show the resident to keep (the kiosk prints it as a QR code)."""
+        return {"reference": case.reference, "service": form_texts().forms[self.form].title}
+
     def _submit(self, tracker: Tracker, details: dict[str, Any], slot: SlotRequest | None) -> tuple[Case, bool]:
         data = CaseCreate(
             kind=self.kind,
@@ -86,6 +90,8 @@ class SubmitServiceForm(Action, ABC):
             return []  # the answers stay: asking for the service again submits them
         texts = form_texts().texts
         template = texts.submitted if created else texts.duplicate
-        dispatcher.utter_message(text=template.format(reference=case.reference))
+        dispatcher.utter_message(
+            text=template.format(reference=case.reference), json_message={"receipt": self.receipt(tracker, case)}
+        )
         self.utter_next_steps(dispatcher, tracker, case)
         return [*self.reset(tracker), SlotSet("submitted_reference", case.reference), SlotSet("route", self.kind.value)]

@@ -236,6 +236,7 @@ def test_a_mediation_intake_is_recorded_once_routed_to_a_committee_with_next_ste
     filled = mediation_filled()
     messages, slots, _ = run(ActionSubmitMediation(), turn(None, filled))
     assert messages[0]["text"].startswith("已提交")
+    assert messages[0]["custom"]["receipt"] == {"reference": slots["submitted_reference"], "service": "人民调解申请"}
     assert "utter_mediation_next_steps" in responses(messages)
     assert slots["submitted_reference"].startswith("TJ") and slots["applicant_phone"] is None  # personal data cleared
     again, _, _ = run(ActionSubmitMediation(), turn(None, filled))
@@ -375,8 +376,8 @@ def test_a_lawyer_session_is_booked_with_a_room_link_and_how_to_cancel(engine: E
     )
     assert slots["lawyer_slot"] == chosen
     messages, _, _ = run(ActionSubmitLawyer(), turn(None, lawyer_filled(chosen)))
-    receipt = messages[1]["custom"]["receipt"]
-    assert receipt["join_url"].endswith(receipt["reference"].lower())
+    receipt = messages[0]["custom"]["receipt"]
+    assert receipt["join_url"].endswith(receipt["reference"].lower()) and receipt["service"] == "预约律师远程咨询"
     assert "取消预约" in messages[1]["text"]
     with Session(engine) as session:
         assert session.exec(select(Booking)).one().resource_id == free.adviser_id
