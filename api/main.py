@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from api import messages
 from api.db import create_db_engine, init_db
 from api.rasa_client import RasaClient
-from api.routes import chat, health, statutes
+from api.routes import chat, health, pages, statutes, wechat
 from api.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(chat.router)
     app.include_router(statutes.router)
     app.include_router(health.router)
+    app.include_router(pages.router)
+    app.include_router(wechat.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

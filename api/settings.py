@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,40 @@ class Settings(BaseSettings):
     # The video room for a remote lawyer session: {room} becomes the booking's reference.
     # An office sets its own meeting service here (Jitsi, Tencent Meeting links, ...).
     meeting_url_template: str = "https://meet.example.org/fawu-{room}"
+
+    # The lobby kiosk is a shared screen: after this long without a touch it asks "还在吗？",
+    # and after kiosk_goodbye_seconds more it wipes the conversation for the next person.
+    kiosk_idle_seconds: int = Field(default=120, ge=5, le=3600)
+    kiosk_goodbye_seconds: int = Field(default=30, ge=5, le=600)
+
+    # --- WeChat official account (微信公众号), api/routes/wechat.py ---
+    # The channel is off until a token is set. Secrets have no defaults and never show in logs.
+    wechat_token: SecretStr = SecretStr("")
+    wechat_app_id: str = ""
+    wechat_app_secret: SecretStr = SecretStr("")
+    # Set for encrypted ("safe") mode; then plain callbacks are refused.
+    wechat_encoding_aes_key: SecretStr = SecretStr("")
+    wechat_api_base_url: str = "https://api.weixin.qq.com"
+    # WeChat retries a callback after 5 s: answer passively only if the bot is faster than this.
+    wechat_passive_reply_seconds: float = Field(default=4.0, gt=0, lt=5)
+
+    # --- Staff console (api/console/, docs/console.md) ---
+    # Sessions are server-side rows; the cookie holds only a random token. Secure cookies are
+    # the default (browsers accept them on http://127.0.0.1 too); turn off only for plain-HTTP tests.
+    console_session_hours: int = Field(default=8, ge=1, le=168)
+    console_secure_cookies: bool = True
+    # After this many wrong passwords in a row the account is locked for console_lockout_minutes.
+    console_max_failures: int = Field(default=5, ge=1, le=100)
+    console_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+
+    @model_validator(mode="after")
+    def _wechat_consistent(self) -> Settings:
+        aes_key = self.wechat_encoding_aes_key.get_secret_value()
+        if aes_key and not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
+            raise ValueError("WECHAT_ENCODING_AES_KEY must be the 43 letters and digits shown by the WeChat console")
+        if aes_key and not self.wechat_app_id:
+            raise ValueError("WECHAT_ENCODING_AES_KEY needs WECHAT_APP_ID (encrypted messages carry the app id)")
+        return self
 
     @property
     def rasa_url(self) -> str:

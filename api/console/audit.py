@@ -1,0 +1,80 @@
+"""The audit log: append and read, nothing else. There is deliberately no function that updates
+or deletes an entry, and the database refuses both (triggers in models.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from api.console.models import AuditEntry, StaffUser
+from api.models import Case
+from api.services.redaction import mask_personal_data
+
+logger = logging.getLogger(__name__)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_personal_data(value)[:500]
+    if isinstance(value, Mapping):
+        return {str(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, Sequence):
+        return [_masked(v) for v in value]
+    return value
+
+
+def record(
+    session: Session,
+    *,
+    action: str,
+    at: datetime,
+    user: StaffUser | None = None,
+    actor: str | None = None,
+    case: Case | None = None,
+    detail: Mapping[str, Any] | None = None,
+    commit: bool = True,
+) -> AuditEntry:
+    """Add one entry. `detail` must not carry names; phone and ID numbers in it are masked anyway.
+
+    With commit=False the entry joins the caller's transaction, so a change and its audit row
+    are written together or not at all.
+    """
+    entry = AuditEntry(
+        at=at,
+        actor_id=user.id if user else None,
+        actor=(user.username if user else actor or "")[:32],
+        action=action,
+        case_id=case.id if case else None,
+        case_reference=case.reference if case else None,
+        detail=_masked(dict(detail or {})),
+    )
+    session.add(entry)
+    if commit:
+        session.commit()
+    logger.info("audit %s by %s on %s", action, entry.actor, entry.case_reference or "-")
+    return entry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+
+
+def entries(
+    session: Session, *, case_reference: str = "", actor: str = "", limit: int = 100, offset: int = 0
+) -> AuditPage:
+    """Newest first, optionally for one case or one person."""
+    statement = select(AuditEntry)
+    if case_reference:
+        statement = statement.where(AuditEntry.case_reference == case_reference)
+    if actor:
+        statement = statement.where(AuditEntry.actor == actor)
+    total = session.exec(select(func.count()).select_from(statement.subquery())).one()
+    rows = session.exec(statement.order_by(col(AuditEntry.id).desc()).offset(offset).limit(limit)).all()
+    return AuditPage(entries=list(rows), total=int(total))

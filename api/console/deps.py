@@ -1,0 +1,114 @@
+"""Dependencies of the console routes: the clock, the data files, the signed-in staff member,
+and the CSRF check every form post passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Form, Request
+
+from api.console.auth import session_for
+from api.console.models import StaffSession, StaffUser
+from api.console.roles import Role, Roles
+from api.console.security import SESSION_COOKIE, same_token
+from api.console.texts import Texts, texts
+from api.console.workflow import Workflow, workflow
+from api.deps import SessionDep
+
+Clock = Callable[[], datetime]
+
+
+def get_clock() -> Clock:
+    """Now, in UTC. Tests override it to walk through lockouts, expiries and deadlines."""
+    return lambda: datetime.now(UTC)
+
+
+@cache
+def _roles() -> Roles:
+    return Roles.load()
+
+
+def get_roles() -> Roles:
+    return _roles()
+
+
+def get_workflow() -> Workflow:
+    return workflow()
+
+
+def get_texts() -> Texts:
+    return texts()
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+RolesDep = Annotated[Roles, Depends(get_roles)]
+WorkflowDep = Annotated[Workflow, Depends(get_workflow)]
+TextsDep = Annotated[Texts, Depends(get_texts)]
+
+
+class LoginRequired(Exception):
+    """No live session: the route answers with a redirect to the sign-in page."""
+
+    def __init__(self, next_url: str, *, expired: bool):
+        super().__init__(next_url)
+        self.next_url = next_url
+        self.expired = expired
+
+    @property
+    def location(self) -> str:
+        return f"/console/login?next={quote(self.next_url, safe='/')}" + ("&expired=1" if self.expired else "")
+
+
+class ConsoleDenied(Exception):
+    """A refusal shown as a Chinese error page; `code` names the message in texts.yml."""
+
+    def __init__(self, status_code: int, code: str):
+        super().__init__(code)
+        self.status_code = status_code
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Staff:
+    user: StaffUser
+    session: StaffSession
+    role: Role
+
+    @property
+    def id(self) -> int:
+        assert self.user.id is not None
+        return self.user.id
+
+
+def current_staff(request: Request, session: SessionDep, clock: ClockDep, roles: RolesDep) -> Staff:
+    token = request.cookies.get(SESSION_COOKIE)
+    found = session_for(session, token=token, now=clock())
+    if found is None:
+        # Only pages are worth coming back to after signing in; a form post starts over.
+        back = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            back = "/console/queue"
+        raise LoginRequired(back, expired=bool(token))
+    user, staff_session = found
+    role = roles.get(user.role)
+    if role is None:  # the role was removed from roles.yml: the account can do nothing
+        raise ConsoleDenied(403, "forbidden")
+    return Staff(user=user, session=staff_session, role=role)
+
+
+StaffDep = Annotated[Staff, Depends(current_staff)]
+
+
+def checked_staff(staff: StaffDep, csrf_token: Annotated[str, Form()] = "") -> Staff:
+    """The signed-in staff member of a form post that carries its session's CSRF token."""
+    if not same_token(csrf_token, staff.session.csrf_token):
+        raise ConsoleDenied(403, "csrf_failed")
+    return staff
+
+
+PostingStaffDep = Annotated[Staff, Depends(checked_staff)]

@@ -1,0 +1,119 @@
+"""Turning stored data into what a staff member reads: local times, the transcript, the form's
+details in words, deadline flags, CSV cells. Personal data is masked here for roles without it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from api.console.roles import Role
+from api.console.texts import DeadlineTexts
+from api.console.workflow import DeadlineView, Workflow, as_utc
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "" if moment is None else as_utc(moment).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    sender: str  # "user" or "bot"
+    text: str
+    buttons: list[str] = field(default_factory=list)
+    at: datetime | None = None
+
+
+def transcript(tracker: Mapping[str, Any], role: Role, names: tuple[str | None, ...]) -> list[TranscriptLine]:
+    """The resident's and the assistant's messages from a Rasa tracker, in order."""
+    lines: list[TranscriptLine] = []
+    for event in tracker.get("events") or []:
+        if not isinstance(event, Mapping) or event.get("event") not in ("user", "bot"):
+            continue
+        timestamp = event.get("timestamp")
+        at = datetime.fromtimestamp(timestamp, UTC) if isinstance(timestamp, int | float) else None
+        text = role.text(str(event.get("text") or ""), names=names)
+        data = event.get("data") or {}
+        buttons = [str(b.get("title", "")) for b in data.get("buttons") or [] if isinstance(b, Mapping)]
+        if not text and not buttons:
+            continue  # custom payloads only (receipts): nothing a person reads
+        lines.append(TranscriptLine(sender=str(event["event"]), text=text, buttons=buttons, at=at))
+    return lines
+
+
+@dataclass(frozen=True)
+class DetailItem:
+    label: str
+    value: str = ""
+    children: list[DetailItem] = field(default_factory=list)
+
+
+def _value(value: Any, key: str, workflow: Workflow) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None:
+        return "—"
+    text = str(value)
+    return workflow.detail_values.get(key, {}).get(text, text)
+
+
+def details(
+    data: Mapping[str, Any], workflow: Workflow, role: Role, names: tuple[str | None, ...]
+) -> list[DetailItem]:
+    """What the service form recorded, labelled in Chinese, nested lists and mappings kept."""
+    items: list[DetailItem] = []
+    for key, value in data.items():
+        if key in workflow.hidden_details:
+            continue
+        label = workflow.details.get(key, key)
+        if isinstance(value, Mapping):
+            items.append(DetailItem(label=label, children=details(value, workflow, role, names)))
+        elif isinstance(value, list | tuple | set | frozenset):
+            children = [
+                DetailItem(label="", children=details(v, workflow, role, names))
+                if isinstance(v, Mapping)
+                else DetailItem(label="", value=role.text(_value(v, key, workflow), names=names))
+                for v in value
+            ]
+            items.append(DetailItem(label=label, value="—" if not children else "", children=children))
+        else:
+            items.append(DetailItem(label=label, value=role.text(_value(value, key, workflow), names=names)))
+    return items
+
+
+def deadline_text(view: DeadlineView | None, texts: DeadlineTexts) -> str:
+    if view is None:
+        return ""
+    if view.state == "met":
+        return texts.met
+    if view.state == "waiting" or view.remaining is None:
+        return texts.waiting
+    seconds = view.remaining.total_seconds()
+    if view.state == "overdue":
+        return texts.overdue.format(days=max(1, math.ceil(-seconds / 86400)))
+    if view.state == "near":
+        return texts.near.format(hours=max(0, math.floor(seconds / 3600)))
+    return texts.ok.format(days=math.floor(seconds / 86400))
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: formula starters get a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_document(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """UTF-8 CSV with a byte-order mark, which Excel needs to read Chinese correctly."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([csv_cell(h) for h in header])
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
+    return "\ufeff" + buffer.getvalue()

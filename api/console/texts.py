@@ -1,0 +1,99 @@
+"""What the console and its admin command say outside the templates (texts.yml)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+TEXTS_FILE = Path(__file__).parent / "texts.yml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Messages(_Section):
+    login_failed: str
+    locked: str
+    signed_out: str
+    session_expired: str
+    csrf_failed: str
+    forbidden: str
+    case_not_found: str
+    transition_not_allowed: str
+    reason_required: str
+    reason_too_long: str
+    note_empty: str
+    note_too_long: str
+    assign_not_allowed: str
+    assignee_invalid: str
+    transcript_unavailable: str
+    transcript_empty: str
+    kind_not_allowed: str
+    bad_filter: str
+
+
+class DeadlineTexts(_Section):
+    ok: str
+    near: str
+    overdue: str
+    met: str
+    waiting: str
+
+
+class AdminTexts(_Section):
+    password_prompt: str
+    password_again: str
+    password_mismatch: str
+    password_missing: str
+    password_weak: str
+    username_invalid: str
+    username_taken: str
+    role_unknown: str
+    user_created: str
+    user_unknown: str
+    user_unlocked: str
+    password_set: str
+    user_deactivated: str
+    no_users: str
+    user_line: str
+    state_active: str
+    state_locked: str
+    state_inactive: str
+
+
+class ExportColumns(_Section):
+    reference: str
+    kind: str
+    status: str
+    created_at: str
+    channel: str
+    area: str
+    route: str
+    applicant_name: str
+    phone: str
+    assignee: str
+    deadline: str
+    not_accepted_reason: str
+
+
+class Texts(_Section):
+    messages: Messages
+    deadlines: DeadlineTexts
+    admin: AdminTexts
+    export: ExportColumns
+
+    @classmethod
+    def load(cls, path: Path = TEXTS_FILE) -> Texts:
+        try:
+            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (ValueError, yaml.YAMLError) as error:
+            raise ValueError(f"{path.name}: {error}") from error
+
+
+@cache
+def texts() -> Texts:
+    return Texts.load()

@@ -1,0 +1,154 @@
+"""How a case moves (new → accepted → in progress → closed, or not accepted with a reason) and
+the deadlines shown beside it (workflow.yml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from api.models import CaseKind, CaseStatus
+from knowledge.entries import Citation
+
+WORKFLOW_FILE = Path(__file__).parent / "workflow.yml"
+OPEN_STATUSES = frozenset({CaseStatus.new, CaseStatus.accepted, CaseStatus.in_progress})
+REASON_MIN_CHARS = 2
+REASON_MAX_CHARS = 500
+
+DeadlineState = Literal["ok", "near", "overdue", "met", "waiting"]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands datetimes back without a zone; everything the app writes is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+class Deadline(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    days: int = Field(ge=1, le=365)
+    starts: Literal["created", "accepted"]
+    met_by: frozenset[CaseStatus] = Field(min_length=1)
+    title: str = Field(min_length=1)
+    basis: str = Field(min_length=1)
+    citation: Citation | None = None  # None: the office's practice, not a statutory limit
+
+
+class Workflow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kinds: dict[CaseKind, str]
+    statuses: dict[CaseStatus, str]
+    transitions: dict[CaseStatus, dict[CaseStatus, str]]
+    reason_required: frozenset[CaseStatus]
+    near_days: int = Field(ge=0, le=30)
+    deadlines: dict[CaseKind, Deadline]
+    routes: dict[str, str]
+    details: dict[str, str]
+    hidden_details: frozenset[str]
+    detail_values: dict[str, dict[str, str]]
+
+    @model_validator(mode="after")
+    def _complete(self) -> Workflow:
+        for name, labels, expected in (
+            ("kinds", self.kinds, set(CaseKind)),
+            ("statuses", self.statuses, set(CaseStatus)),
+            ("transitions", self.transitions, set(CaseStatus)),
+        ):
+            if set(labels) != expected:
+                raise ValueError(f"{name} must list exactly {sorted(expected)}")
+        for status in OPEN_STATUSES:
+            if not self.transitions[status]:
+                raise ValueError(f"an open case ({status}) must be able to move on")
+        for status in set(CaseStatus) - OPEN_STATUSES:
+            if self.transitions[status]:
+                raise ValueError(f"{status} is final: a returning resident opens a new case")
+        return self
+
+    @classmethod
+    def load(cls, path: Path = WORKFLOW_FILE) -> Workflow:
+        try:
+            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (ValueError, yaml.YAMLError) as error:
+            raise ValueError(f"{path.name}: {error}") from error
+
+    def next_statuses(self, status: CaseStatus) -> dict[CaseStatus, str]:
+        """Where a case in `status` may go, with each button's words."""
+        return self.transitions[status]
+
+    def deadline(
+        self,
+        *,
+        kind: CaseKind,
+        status: CaseStatus,
+        created_at: datetime,
+        accepted_at: datetime | None,
+        now: datetime,
+    ) -> DeadlineView | None:
+        rule = self.deadlines.get(kind)
+        if rule is None:
+            return None
+        if status in rule.met_by:
+            return DeadlineView(rule=rule, state="met", due=None, remaining=None)
+        start = created_at if rule.starts == "created" else accepted_at
+        if start is None:
+            return DeadlineView(rule=rule, state="waiting", due=None, remaining=None)
+        due = as_utc(start) + timedelta(days=rule.days)
+        remaining = due - as_utc(now)
+        state: DeadlineState = "ok"
+        if remaining < timedelta(0):
+            state = "overdue"
+        elif remaining <= timedelta(days=self.near_days):
+            state = "near"
+        return DeadlineView(rule=rule, state=state, due=due, remaining=remaining)
+
+    def urgent_since(self, kind: CaseKind, now: datetime) -> datetime | None:
+        """Cases of `kind` whose deadline clock started before this moment are near or overdue."""
+        rule = self.deadlines.get(kind)
+        if rule is None:
+            return None
+        return as_utc(now) - timedelta(days=rule.days - self.near_days)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    rule: Deadline
+    state: DeadlineState
+    due: datetime | None
+    remaining: timedelta | None
+
+    @property
+    def flagged(self) -> bool:
+        return self.state in ("near", "overdue")
+
+
+class TransitionRefused(Exception):
+    """A status change the workflow does not allow; `code` names the message in texts.yml."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def check_transition(workflow: Workflow, current: CaseStatus, target: CaseStatus, reason: str) -> str | None:
+    """The cleaned reason (None when none is needed); raises TransitionRefused otherwise."""
+    if target not in workflow.next_statuses(current):
+        raise TransitionRefused("transition_not_allowed")
+    cleaned = " ".join(reason.split())
+    if target in workflow.reason_required:
+        if len(cleaned) < REASON_MIN_CHARS:
+            raise TransitionRefused("reason_required")
+        if len(cleaned) > REASON_MAX_CHARS:
+            raise TransitionRefused("reason_too_long")
+        return cleaned
+    return cleaned[:REASON_MAX_CHARS] or None
+
+
+@cache
+def workflow() -> Workflow:
+    return Workflow.load()

@@ -1,0 +1,318 @@
+"""WeChat official-account callbacks: GET for the console's URL check, POST for messages and events.
+
+WeChat waits 5 seconds for an answer and then retries the callback. The bot gets
+`wechat_passive_reply_seconds`: when it answers in time its reply goes back in the HTTP
+response (a passive reply); otherwise the response is an immediate "success" and the reply
+follows through the customer-service API once the bot is done. Each callback is taken on once,
+whichever worker its retries reach: its key is unique in the database. wechatpy stays in
+api/channels/wechat.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import PlainTextResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import delete, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlmodel import Session, col, select
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+
+from api.channels.wechat import (
+    Choice,
+    Inbound,
+    InboundKind,
+    MalformedMessage,
+    SignatureError,
+    WeChatChannel,
+    compose,
+    hide_url_secrets,
+    pseudonym,
+    resolve_choice,
+    split_text,
+    user_key,
+    wechat_texts,
+    with_choices,
+)
+from api.deps import RasaDep, SettingsDep
+from api.models import WeChatCallback, WeChatChoices, utc_now
+from api.rasa_client import DialogueUnavailable, RasaClient
+from api.routes.chat import clean_message
+from api.services.wechat_delivery import DeliveryError, WeChatDelivery
+from api.settings import Settings
+
+router = APIRouter(prefix="/wechat", tags=["wechat"])
+logger = logging.getLogger(__name__)
+
+# A WeChat callback is a few kilobytes, even encrypted.
+MAX_BODY_BYTES = 64 * 1024
+# WeChat allows only a few customer-service messages per message a resident sends.
+MAX_DELAYED_MESSAGES = 3
+# Retries come within seconds; callbacks older than this are forgotten.
+CALLBACK_MEMORY = timedelta(days=1)
+
+
+async def get_channel(settings: SettingsDep) -> WeChatChannel:
+    token = settings.wechat_token.get_secret_value()
+    if not token:
+        raise HTTPException(status_code=503, detail=wechat_texts().channel_disabled)
+    # Before this request's access-log line and any call to the WeChat API.
+    hide_url_secrets()
+    return WeChatChannel(
+        token=token,
+        app_id=settings.wechat_app_id,
+        encoding_aes_key=settings.wechat_encoding_aes_key.get_secret_value(),
+    )
+
+
+async def get_delivery(request: Request, settings: SettingsDep) -> WeChatDelivery:
+    # Made on first use and kept for the app's life, since it caches the access token.
+    # (async: runs on the event loop, so two requests cannot both make one.)
+    delivery: WeChatDelivery | None = getattr(request.app.state, "wechat_delivery", None)
+    if delivery is None:
+        delivery = WeChatDelivery(
+            app_id=settings.wechat_app_id,
+            app_secret=settings.wechat_app_secret.get_secret_value(),
+            base_url=settings.wechat_api_base_url,
+        )
+        request.app.state.wechat_delivery = delivery
+    return delivery
+
+
+async def get_engine(request: Request) -> Engine:
+    # The slow path outlives the request, so it gets the engine rather than a request session.
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+ChannelDep = Annotated[WeChatChannel, Depends(get_channel)]
+DeliveryDep = Annotated[WeChatDelivery, Depends(get_delivery)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+@router.get("", response_class=PlainTextResponse, summary="URL check by the WeChat console")
+async def verify(
+    channel: ChannelDep, signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
+) -> PlainTextResponse:
+    try:
+        echo = channel.verify_url(signature=signature, timestamp=timestamp, nonce=nonce, echostr=echostr)
+    except SignatureError as error:
+        logger.warning("WeChat URL check refused: %s", error)
+        raise HTTPException(status_code=403, detail=wechat_texts().forbidden) from error
+    return PlainTextResponse(echo)
+
+
+@router.post("", summary="Messages and events from WeChat")
+async def receive(
+    request: Request,
+    channel: ChannelDep,
+    rasa: RasaDep,
+    settings: SettingsDep,
+    engine: EngineDep,
+    delivery: DeliveryDep,
+    signature: str = "",
+    timestamp: str = "",
+    nonce: str = "",
+    encrypt_type: str = "",
+    msg_signature: str = "",
+) -> Response:
+    texts = wechat_texts()
+    try:
+        # Checked before the body is even read: forged callbacks cost nothing.
+        channel.check_signature(signature=signature, timestamp=timestamp, nonce=nonce)
+        body = await _read_body(request)
+        inbound = channel.read(
+            body, timestamp=timestamp, nonce=nonce, encrypt_type=encrypt_type, msg_signature=msg_signature
+        )
+    except SignatureError as error:
+        logger.warning("WeChat callback refused: %s", error)
+        raise HTTPException(status_code=403, detail=texts.forbidden) from error
+    except MalformedMessage as error:
+        logger.warning("unreadable WeChat callback: %s", error)
+        raise HTTPException(status_code=400, detail=texts.bad_request) from error
+    claimed, earlier_reply = await run_in_threadpool(_claim, engine, inbound.key)
+    if not claimed:
+        logger.info("WeChat retried a callback from %s: answered once already", pseudonym(inbound.openid))
+        return _passive_xml(channel, inbound, earlier_reply) if earlier_reply else _success()
+    return await _answer(inbound, channel, rasa, settings, engine, delivery)
+
+
+async def _answer(
+    inbound: Inbound,
+    channel: WeChatChannel,
+    rasa: RasaClient,
+    settings: Settings,
+    engine: Engine,
+    delivery: WeChatDelivery,
+) -> Response:
+    texts = wechat_texts()
+    person = user_key(inbound.openid)
+    if inbound.kind is InboundKind.subscribe:
+        await run_in_threadpool(_save_choices, engine, person, texts.welcome_choices)
+        return await _passive(engine, channel, inbound, with_choices(texts.welcome, texts.welcome_choices, texts))
+    if inbound.kind is InboundKind.unsubscribe:
+        await run_in_threadpool(_save_choices, engine, person, [])
+        return _success()
+    if inbound.kind is InboundKind.event:
+        return _success()
+    if inbound.kind is InboundKind.unsupported:
+        return await _passive(engine, channel, inbound, texts.unsupported_reply(inbound.media))
+
+    message = clean_message(inbound.text)
+    max_chars = settings.max_message_chars
+    if not message:
+        return await _passive(engine, channel, inbound, texts.empty_message)
+    if len(message) > max_chars:
+        return await _passive(engine, channel, inbound, texts.message_too_long.format(limit=max_chars))
+    if inbound.kind is InboundKind.text:  # a menu click carries its payload already
+        message = resolve_choice(message, await run_in_threadpool(_load_choices, engine, person))
+
+    turn = asyncio.create_task(_bot_turn(rasa, engine, inbound, message))
+    done, _pending = await asyncio.wait({turn}, timeout=settings.wechat_passive_reply_seconds)
+    if turn in done:
+        parts = split_text(turn.result())
+        if not parts:
+            return _success()
+        if len(parts) == 1 or not delivery.configured:
+            return await _passive(engine, channel, inbound, parts[0])
+    elif not delivery.configured:
+        # No way to send the answer later: say so now, and let the turn finish so the
+        # conversation and its choices stay consistent.
+        logger.warning("bot too slow for a passive WeChat reply and no customer-service API is configured")
+        return await _passive(engine, channel, inbound, texts.too_slow, background=BackgroundTask(_finish, turn))
+    return _success(background=BackgroundTask(_deliver_later, turn, delivery, inbound.openid))
+
+
+async def _bot_turn(rasa: RasaClient, engine: Engine, inbound: Inbound, message: str) -> str:
+    """One turn with the bot; returns the WeChat text and remembers the choices it offered."""
+    texts = wechat_texts()
+    try:
+        replies = await rasa.send(inbound.sender, message)
+    except DialogueUnavailable:
+        return texts.dialogue_unavailable
+    except Exception:  # whatever went wrong, the resident gets an answer, not silence
+        logger.exception("bot turn failed for WeChat user %s", pseudonym(inbound.openid))
+        return texts.dialogue_unavailable
+    reply = compose(replies, texts)
+    try:
+        await run_in_threadpool(_save_choices, engine, user_key(inbound.openid), reply.choices)
+    except SQLAlchemyError:  # numbered choices are a convenience: the answer still goes out
+        logger.exception("could not remember the choices offered to WeChat user %s", pseudonym(inbound.openid))
+    return reply.text
+
+
+async def _finish(turn: asyncio.Task[str]) -> None:
+    await turn
+
+
+async def _deliver_later(turn: asyncio.Task[str], delivery: WeChatDelivery, openid: str) -> None:
+    parts = split_text(await turn)
+    if len(parts) > MAX_DELAYED_MESSAGES:
+        logger.warning("WeChat reply cut to %s messages of %s", MAX_DELAYED_MESSAGES, len(parts))
+    if not parts:
+        return
+    try:
+        await delivery.send_texts(openid, parts[:MAX_DELAYED_MESSAGES])
+    except DeliveryError as error:
+        logger.warning("could not deliver a delayed WeChat reply to %s: %s", pseudonym(openid), error)
+
+
+async def _passive(
+    engine: Engine, channel: WeChatChannel, inbound: Inbound, text: str, background: BackgroundTask | None = None
+) -> Response:
+    await run_in_threadpool(_remember_reply, engine, inbound.key, text)
+    return _passive_xml(channel, inbound, text, background)
+
+
+def _passive_xml(
+    channel: WeChatChannel, inbound: Inbound, text: str, background: BackgroundTask | None = None
+) -> Response:
+    return Response(channel.render_text(inbound, text), media_type="application/xml", background=background)
+
+
+def _success(background: BackgroundTask | None = None) -> Response:
+    # "Received, no reply now": WeChat neither retries nor tells the resident the account failed.
+    return PlainTextResponse("success", background=background)
+
+
+async def _read_body(request: Request) -> bytes:
+    too_large = HTTPException(status_code=413, detail=wechat_texts().too_large)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise too_large
+    return bytes(body)
+
+
+# --- state kept between callbacks -----------------------------------------------------------
+
+
+def _claim(engine: Engine, key: str) -> tuple[bool, str | None]:
+    """Take on a callback. (False, earlier passive reply or None) if it was taken on already."""
+    with Session(engine) as session:
+        session.add(WeChatCallback(message_key=key))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            earlier = session.exec(select(WeChatCallback).where(WeChatCallback.message_key == key)).first()
+            return False, earlier.reply if earlier is not None else None
+        session.exec(delete(WeChatCallback).where(col(WeChatCallback.created_at) < utc_now() - CALLBACK_MEMORY))
+        session.commit()
+        return True, None
+
+
+def _remember_reply(engine: Engine, key: str, text: str) -> None:
+    with Session(engine) as session:
+        session.exec(update(WeChatCallback).where(col(WeChatCallback.message_key) == key).values(reply=text[:4000]))
+        session.commit()
+
+
+def _load_choices(engine: Engine, person: str) -> list[Choice]:
+    with Session(engine) as session:
+        row = session.get(WeChatChoices, person)
+        if row is None:
+            return []
+        try:
+            return [Choice.model_validate(choice) for choice in row.choices]
+        except ValidationError:
+            return []
+
+
+def _save_choices(engine: Engine, person: str, choices: list[Choice]) -> None:
+    """Remember the choices just shown; a reply without buttons clears them, so "1" means nothing stale."""
+    stored = [choice.model_dump() for choice in choices]
+    with Session(engine) as session:
+        row = session.get(WeChatChoices, person)
+        if not stored:
+            if row is not None:
+                session.delete(row)
+                session.commit()
+            return
+        if row is None:
+            session.add(WeChatChoices(user_key=person, choices=stored))
+        else:
+            row.choices = stored
+            row.updated_at = utc_now()
+            session.add(row)
+        try:
+            session.commit()
+        except IntegrityError:  # the same resident's other message stored choices a moment ago
+            session.rollback()
+            session.exec(
+                update(WeChatChoices)
+                .where(col(WeChatChoices.user_key) == person)
+                .values(choices=stored, updated_at=utc_now())
+            )
+            session.commit()

@@ -1,0 +1,71 @@
+"""The pages' server side, without a browser or a dialogue engine: kiosk page and settings,
+the statute page (escaped), and QR codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.routes.pages import QR_MAX_CHARS, render_article
+from api.settings import Settings
+from knowledge.statutes import StatuteLibrary
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> Iterator[TestClient]:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'pages.db'}", kiosk_idle_seconds=90, kiosk_goodbye_seconds=20
+    )
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def test_the_kiosk_page_and_its_timeouts_are_served(client: TestClient) -> None:
+    page = client.get("/kiosk")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert '<html lang="zh-CN">' in page.text and "/static/kiosk.js" in page.text
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert client.get("/api/kiosk/settings").json() == {"idle_seconds": 90, "goodbye_seconds": 20}
+
+
+def test_a_cited_article_has_a_readable_page(client: TestClient, statutes: StatuteLibrary) -> None:
+    response = client.get("/statutes/view", params={"cite": "民法典第一千零七十七条"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    article = statutes.cite("民法典第一千零七十七条")
+    assert article is not None and "撤回离婚登记申请" in article.text
+    assert "<h1>第一千零七十七条</h1>" in response.text and '<p class="law">民法典</p>' in response.text
+    assert all(f"<p>{line}</p>" in response.text for line in article.text.splitlines())
+    assert client.get("/statutes/view", params={"cite": "民法典第1077条"}).status_code == 200
+
+
+@pytest.mark.parametrize("cite", ["", "民法典第九千条", "不存在的法第一条", "民法典" * 40])
+def test_an_unknown_article_is_a_chinese_404_page(client: TestClient, cite: str) -> None:
+    response = client.get("/statutes/view", params={"cite": cite})
+    assert response.status_code == 404 and "没有找到这条法条" in response.text
+
+
+def test_statute_text_is_escaped_on_the_page() -> None:
+    page = render_article("测试法", "第一条", '<script>alert(1)</script>\n"引号" & <b>粗</b>')
+    assert "<script>alert" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&amp; &lt;b&gt;" in page
+    assert page.count("<p>&lt;") == 1 and "<p>&quot;引号&quot;" in page
+
+
+def test_a_receipt_becomes_a_qr_code_in_svg(client: TestClient) -> None:
+    text = "LS20250603-AB2C\nhttps://meet.example.org/fawu-LS20250603-AB2C"
+    response = client.get("/api/qr", params={"text": text})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/svg+xml"
+    assert response.headers["cache-control"] == "no-store"
+    assert response.text.startswith("<svg") and "<path" in response.text
+    chinese = client.get("/api/qr", params={"text": "人民调解申请 TJ20250603-AB2C"})
+    assert chinese.status_code == 200 and chinese.text.startswith("<svg")
+
+
+@pytest.mark.parametrize("text", ["", "x" * (QR_MAX_CHARS + 1)])
+def test_qr_codes_are_only_for_short_texts(client: TestClient, text: str) -> None:
+    assert client.get("/api/qr", params={"text": text}).status_code == 422

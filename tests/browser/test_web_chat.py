@@ -1,0 +1,88 @@
+"""The web chat in real headless Chromium on a 360 × 740 phone, against the real stack."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from browser_helpers import bot_count, bot_texts, reply_button, say, tap, user_texts, wait_for_reply
+from playwright.sync_api import Page, Route, expect
+
+pytestmark = pytest.mark.browser
+
+REFERENCE = re.compile(r"[A-Z]{2}\d{8}-[2-9A-Z]{4}")
+
+
+def open_chat(page: Page) -> None:
+    page.goto("/")
+    wait_for_reply(page, 0)
+
+
+def test_a_resident_chats_on_a_phone_follows_a_citation_and_finds_everything_after_a_reload(phone: Page) -> None:
+    open_chat(phone)
+    assert "法律服务助手" in bot_texts(phone)[0]
+    assert user_texts(phone) == ["你好"]
+    greeting_buttons = phone.locator("#log .buttons").first
+    expect(greeting_buttons.get_by_role("button", name="申请人民调解")).to_be_visible()
+    # Readable on a small phone: nothing wider than the screen, the way to a person always in view.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    expect(phone.locator("#handoff")).to_be_in_viewport()
+    expect(phone.locator("#privacy summary")).to_contain_text("不是律师意见")
+
+    say(phone, "老板拖欠我三个月工资一直不给，我该怎么办")
+    assert "法律依据" in "\n".join(bot_texts(phone))
+    citation = phone.locator("#log .citations a").first
+    expect(citation).to_have_attribute("href", re.compile(r"^/statutes/view\?cite="))
+    label = citation.inner_text()
+    with phone.expect_popup() as opened:
+        citation.click()
+    statute = opened.value
+    statute.wait_for_load_state()
+    law, number = statute.locator(".law").inner_text(), statute.locator("h1").inner_text()
+    assert f"{law}{number}" == label and number.startswith("第")
+    assert statute.locator(".text p").count() >= 1
+    statute.close()
+
+    tap(phone, greeting_buttons.get_by_role("button", name="预约律师"))
+    assert "同意" in bot_texts(phone)[-1]
+    before = (user_texts(phone), bot_texts(phone), phone.locator("#log .citations a").count())
+    assert before[0] == ["你好", "老板拖欠我三个月工资一直不给，我该怎么办", "预约律师"]
+
+    phone.reload()
+    expect(phone.locator("#log .msg.bot")).to_have_count(len(before[1]))
+    assert (user_texts(phone), bot_texts(phone), phone.locator("#log .citations a").count()) == before
+    # The consent question is still waiting for an answer after the reload.
+    tap(phone, reply_button(phone, "不同意"))
+    assert "12348" in bot_texts(phone)[-1]
+
+
+def test_html_in_a_message_is_shown_as_text_and_runs_nothing(phone: Page) -> None:
+    open_chat(phone)
+    message = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>邻居</b>占了我家宅基地怎么办'
+    say(phone, message)
+    for attempt in ("sent", "reloaded"):
+        assert user_texts(phone)[-1] == message, attempt
+        assert phone.locator("#log img, #log script, #log b").count() == 0, attempt
+        assert phone.evaluate("window.__xss") is None, attempt
+        if attempt == "sent":
+            phone.reload()
+            expect(phone.locator("#log .msg.user")).to_have_count(2)
+
+
+def test_the_typing_indicator_shows_while_the_assistant_works_and_a_person_is_one_tap_away(phone: Page) -> None:
+    held: list[Route] = []
+    phone.route("**/api/chat", held.append)  # the greeting waits until the test lets it through
+    phone.goto("/")
+    while not held:
+        phone.wait_for_timeout(50)
+    expect(phone.locator("#typing")).to_be_visible()
+    expect(phone.locator("#typing")).to_have_attribute("role", "status")
+    assert user_texts(phone) == ["你好"] and bot_count(phone) == 0
+    phone.unroute("**/api/chat")
+    held[0].continue_()
+    wait_for_reply(phone, 0)
+    expect(phone.locator("#typing")).to_be_hidden()
+
+    tap(phone, phone.locator("#handoff"))
+    assert user_texts(phone)[-1] == "转人工"
+    assert REFERENCE.search("\n".join(bot_texts(phone))), bot_texts(phone)
