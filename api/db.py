@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from api.console import models as console_models  # noqa: F401  (the console's tables)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -47,7 +47,8 @@ def record(
     entry = AuditEntry(
         at=at,
         actor_id=user.id if user else None,
-        actor=(user.username if user else actor or "")[:32],
+        # A typed-in name of an unknown account may be anything, even a phone number.
+        actor=(user.username if user else mask_personal_data(actor or ""))[:32],
         action=action,
         case_id=case.id if case else None,
         case_reference=case.reference if case else None,

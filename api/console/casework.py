@@ -77,11 +77,11 @@ def _urgency(workflow: Workflow, now: datetime) -> Any:
         since = workflow.urgent_since(kind, now)
         start = col(Case.created_at) if rule.starts == "created" else col(CaseWork.accepted_at)
         running = [status for status in OPEN_STATUSES if status not in rule.met_by]
-        due_soon.append(and_(Case.kind == kind, col(Case.status).in_(running), start <= since))
+        due_soon.append(and_(col(Case.kind) == kind, col(Case.status).in_(running), start <= since))
     return case(
-        (and_(Case.kind == CaseKind.danger, is_open), 0),
+        (and_(col(Case.kind) == CaseKind.danger, is_open), 0),
         (or_(*due_soon) if due_soon else false(), 1),
-        (Case.status == CaseStatus.new, 2),
+        (col(Case.status) == CaseStatus.new, 2),
         (is_open, 3),
         else_=4,
     )
@@ -210,7 +210,9 @@ def assign(
         giving_back = assignee is None and current == user.id
         if not (taking or giving_back):
             raise CaseworkRefused("assign_not_allowed")
-    if assignee is not None and assignee.id not in {u.id for u in eligible_assignees(session, roles=roles, kind=case_.kind)}:
+    if assignee is not None and assignee.id not in {
+        u.id for u in eligible_assignees(session, roles=roles, kind=case_.kind)
+    }:
         raise CaseworkRefused("assignee_invalid")
     new_id = assignee.id if assignee is not None else None
     if new_id == current:

@@ -65,9 +65,7 @@ def _value(value: Any, key: str, workflow: Workflow) -> str:
     return workflow.detail_values.get(key, {}).get(text, text)
 
 
-def details(
-    data: Mapping[str, Any], workflow: Workflow, role: Role, names: tuple[str | None, ...]
-) -> list[DetailItem]:
+def details(data: Mapping[str, Any], workflow: Workflow, role: Role, names: tuple[str | None, ...]) -> list[DetailItem]:
     """What the service form recorded, labelled in Chinese, nested lists and mappings kept."""
     items: list[DetailItem] = []
     for key, value in data.items():

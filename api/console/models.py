@@ -113,23 +113,24 @@ class AuditEntry(SQLModel, table=True):
 # Append-only in the database as well as in code: a stray UPDATE or DELETE (a script, a future
 # route) fails instead of rewriting history.
 _APPEND_ONLY_SQLITE = [
-    DDL(
+    DDL(  # type: ignore[no-untyped-call]
         f"CREATE TRIGGER IF NOT EXISTS console_audit_no_{verb.lower()} BEFORE {verb} ON console_audit "
         "BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END"
     )
     for verb in ("UPDATE", "DELETE")
 ]
 _APPEND_ONLY_POSTGRESQL = [
-    DDL(
+    DDL(  # type: ignore[no-untyped-call]
         "CREATE OR REPLACE FUNCTION console_audit_append_only() RETURNS trigger AS $$ "
         "BEGIN RAISE EXCEPTION 'console_audit is append-only'; END; $$ LANGUAGE plpgsql"
     ),
-    DDL(
+    DDL(  # type: ignore[no-untyped-call]
         "CREATE TRIGGER console_audit_append_only BEFORE UPDATE OR DELETE ON console_audit "
         "FOR EACH ROW EXECUTE FUNCTION console_audit_append_only()"
     ),
 ]
+_audit_table = SQLModel.metadata.tables["console_audit"]
 for _ddl in _APPEND_ONLY_SQLITE:
-    event.listen(AuditEntry.__table__, "after_create", _ddl.execute_if(dialect="sqlite"))
+    event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="sqlite"))
 for _ddl in _APPEND_ONLY_POSTGRESQL:
-    event.listen(AuditEntry.__table__, "after_create", _ddl.execute_if(dialect="postgresql"))
+    event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="postgresql"))

@@ -4,7 +4,7 @@ CSV export, the audit log. Server-rendered HTML; every form post carries the ses
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
@@ -32,9 +32,8 @@ from api.console.deps import (
     TextsDep,
     WorkflowDep,
 )
-from api.console.models import StaffUser
+from api.console.models import CaseWork, StaffUser
 from api.console.security import (
-    COOKIE_PATH,
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     CookiePolicy,
@@ -89,7 +88,7 @@ def _message(messages_: Texts, code: str, **values: Any) -> str:
 class ConsoleRoute(APIRoute):
     """Turns the console's refusals into pages: no session → the sign-in page; denied → an error page."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
@@ -137,12 +136,14 @@ def _login_page(
     response = render(
         "login.html", status_code=status_code, csrf=token, next_url=safe_next(next_url), error=error, **extra
     )
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, **_cookie_policy(settings, LOGIN_FORM_SECONDS).kwargs())  # type: ignore[arg-type]
+    _cookie_policy(settings, LOGIN_FORM_SECONDS).set(response, LOGIN_CSRF_COOKIE, token)
     return response
 
 
 @router.get("/login")
-def login_page(settings: SettingsDep, messages_: TextsDep, next: str = "/console/queue", expired: str = "", out: str = "") -> HTMLResponse:
+def login_page(
+    settings: SettingsDep, messages_: TextsDep, next: str = "/console/queue", expired: str = "", out: str = ""
+) -> HTMLResponse:
     notice = None
     if expired:
         notice = messages_.messages.session_expired
@@ -185,8 +186,8 @@ def login(
     token, _ = open_session(session, user=user, now=now, hours=settings.console_session_hours)
     response = RedirectResponse(safe_next(next), status_code=303, headers=PAGE_HEADERS)
     policy = _cookie_policy(settings, settings.console_session_hours * 3600)
-    response.set_cookie(SESSION_COOKIE, token, **policy.kwargs())  # type: ignore[arg-type]
-    response.delete_cookie(LOGIN_CSRF_COOKIE, path=COOKIE_PATH)
+    policy.set(response, SESSION_COOKIE, token)
+    policy.delete(response, LOGIN_CSRF_COOKIE)
     return response
 
 
@@ -195,9 +196,7 @@ def logout(staff: PostingStaffDep, session: SessionDep, clock: ClockDep, setting
     audit.record(session, action="logout", at=clock(), user=staff.user)
     close_session(session, staff.session)
     response = RedirectResponse("/console/login?out=1", status_code=303, headers=PAGE_HEADERS)
-    response.delete_cookie(
-        SESSION_COOKIE, path=COOKIE_PATH, secure=settings.console_secure_cookies, httponly=True, samesite="strict"
-    )
+    _cookie_policy(settings, 0).delete(response, SESSION_COOKIE)
     return response
 
 
@@ -231,9 +230,7 @@ def _filters(staff: Staff, *, kind: str, status: str, q: str, mine: str) -> Queu
     )
 
 
-def _row(
-    row: casework.QueueRow, staff: Staff, workflow: Workflow, messages_: Texts, now: datetime
-) -> dict[str, Any]:
+def _row(row: casework.QueueRow, staff: Staff, workflow: Workflow, messages_: Texts, now: datetime) -> dict[str, Any]:
     case_ = row.case
     deadline = workflow.deadline(
         kind=case_.kind,
@@ -333,7 +330,13 @@ def export_csv(
             ]
         )
     # What was exported and how much, not the search words (they may be a name or a phone number).
-    detail = {"rows": len(lines), "kind": kind or None, "status": status or None, "searched": bool(q), "mine": bool(mine)}
+    detail = {
+        "rows": len(lines),
+        "kind": kind or None,
+        "status": status or None,
+        "searched": bool(q),
+        "mine": bool(mine),
+    }
     audit.record(session, action="export", at=now, user=staff.user, detail=detail)
     filename = f"cases-{now.astimezone(zone):%Y%m%d-%H%M}.csv"
     return Response(
@@ -353,7 +356,9 @@ def _visible(session: Session, staff: Staff, reference: str) -> Case:
     return found
 
 
-async def _transcript(rasa: RasaDep, case_: Case, staff: Staff, names: tuple[str | None, ...]) -> list[display.TranscriptLine] | None:
+async def _transcript(
+    rasa: RasaDep, case_: Case, staff: Staff, names: tuple[str | None, ...]
+) -> list[display.TranscriptLine] | None:
     try:
         tracker = await rasa.tracker(case_.conversation_id)
     except (DialogueUnavailable, httpx.HTTPError, ValueError):
@@ -376,7 +381,7 @@ async def _case_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    work = session.get(casework.CaseWork, case_.id)
+    work = session.get(CaseWork, case_.id)
     other_party = case_.details.get("other_party")
     names = (case_.applicant_name, other_party if isinstance(other_party, str) else None)
     deadline = workflow.deadline(
@@ -613,6 +618,7 @@ def audit_page(
     session: SessionDep,
     settings: SettingsDep,
     workflow: WorkflowDep,
+    messages_: TextsDep,
     case: str = "",
     actor: str = "",
     page: int = 1,
@@ -622,7 +628,11 @@ def audit_page(
     page = max(1, page)
     size = 2 * PAGE_SIZE
     result = audit.entries(
-        session, case_reference=case.strip().upper()[:32], actor=actor.strip()[:32], limit=size, offset=(page - 1) * size
+        session,
+        case_reference=case.strip().upper()[:32],
+        actor=actor.strip()[:32],
+        limit=size,
+        offset=(page - 1) * size,
     )
     return render(
         "audit.html",
@@ -632,6 +642,7 @@ def audit_page(
         page=page,
         pages=max(1, -(-result.total // size)),
         filters={"case": case, "actor": actor},
+        actions=messages_.audit_actions,
     )
 
 

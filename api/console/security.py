@@ -9,6 +9,8 @@ import secrets
 from dataclasses import dataclass
 from functools import cache
 
+from starlette.responses import Response
+
 MIN_PASSWORD_CHARS = 12
 
 # scrypt with N=2^15, r=8, p=1 (about 32 MiB and 0.1 s a check): the parameters OWASP lists for
@@ -96,11 +98,16 @@ class CookiePolicy:
     secure: bool
     max_age_seconds: int
 
-    def kwargs(self) -> dict[str, object]:
-        return {
-            "httponly": True,
-            "samesite": "strict",
-            "secure": self.secure,
-            "path": COOKIE_PATH,
-            "max_age": self.max_age_seconds,
-        }
+    def set(self, response: Response, name: str, value: str) -> None:
+        response.set_cookie(
+            name,
+            value,
+            max_age=self.max_age_seconds,
+            path=COOKIE_PATH,
+            secure=self.secure,
+            httponly=True,
+            samesite="strict",
+        )
+
+    def delete(self, response: Response, name: str) -> None:
+        response.delete_cookie(name, path=COOKIE_PATH, secure=self.secure, httponly=True, samesite="strict")

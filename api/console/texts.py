@@ -85,6 +85,7 @@ class Texts(_Section):
     deadlines: DeadlineTexts
     admin: AdminTexts
     export: ExportColumns
+    audit_actions: dict[str, str]
 
     @classmethod
     def load(cls, path: Path = TEXTS_FILE) -> Texts:

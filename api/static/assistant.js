@@ -175,6 +175,19 @@
       return true;
     }
 
+    // A stored bot event as the REST channel sent it live: Rasa splits a text without buttons
+    // into one message per paragraph, and sends the extras (custom) as a message of their own.
+    function asSent(line) {
+      var messages = [];
+      if (line.buttons && line.buttons.length) {
+        messages.push({ text: line.text, buttons: line.buttons });
+      } else if (line.text) {
+        line.text.trim().split("\n\n").forEach(function (part) { messages.push({ text: part }); });
+      }
+      if (line.custom) messages.push({ custom: line.custom });
+      return messages;
+    }
+
     // Shows the conversation so far; resolves to whether there was any.
     function restore() {
       if (!restored) return Promise.resolve(false);
@@ -188,7 +201,7 @@
             var text = line.text || "";
             bubble("user", text.charAt(0) === "/" ? shownForPayload(text) : text);
           } else {
-            showBot(line);
+            asSent(line).forEach(showBot);
           }
         });
         return lines.length > 0;

@@ -36,7 +36,8 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -276,6 +277,25 @@ def initial_weights(vectors: np.ndarray, freqs: list[int], projection: Projectio
     return np.vstack([np.zeros((1, weights.shape[1])), weights]).astype(np.float32)
 
 
+@contextmanager
+def _sparse_training(model: Any, learning_rate: float) -> Iterator[Any]:
+    """Train with sparse gradients: a step touches only the rows of the words in its batch, not all 84k.
+
+    SparseAdam also leaves every other row exactly as it is (dense Adam's momentum would keep moving
+    rows after their words left the batch), so words the training text lacks stay as distilled.
+    """
+    import torch
+
+    bag = model[0].embedding
+    bag.sparse = True
+    model.train()
+    try:
+        yield torch.optim.SparseAdam(list(model.parameters()), lr=learning_rate)
+    finally:
+        bag.sparse = False
+        model.eval()
+
+
 def distil_sentences(model: Any, rows: list[list[int]], targets: np.ndarray, config: BuildConfig) -> list[float]:
     """Fit the mean of word vectors to the teacher's (projected) sentence vector: cosine loss."""
     import torch
@@ -286,24 +306,21 @@ def distil_sentences(model: Any, rows: list[list[int]], targets: np.ndarray, con
     torch.manual_seed(config.seed)
     target = torch.from_numpy(targets)
     keep = [i for i, row in enumerate(rows) if row]  # a sentence of unknown words has nothing to learn from
-    # Plain Adam, no weight decay: words absent from these sentences get no gradient and stay as distilled.
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.distill_lr)
-    model.train()
     epoch_losses: list[float] = []
-    for epoch in range(config.distill_epochs):
-        rng.shuffle(keep)
-        total = 0.0
-        for start in range(0, len(keep), config.batch_size):
-            batch = keep[start : start + config.batch_size]
-            embeddings = model(bag_features([rows[i] for i in batch]))["sentence_embedding"]
-            loss = (1 - torch.nn.functional.cosine_similarity(embeddings, target[batch], dim=1)).mean()
-            optimizer.zero_grad()
-            loss.backward()  # type: ignore[no-untyped-call]
-            optimizer.step()
-            total += loss.item() * len(batch)
-        epoch_losses.append(total / max(len(keep), 1))
-        logger.info("distillation epoch %d: mean cosine loss %.4f", epoch + 1, epoch_losses[-1])
-    model.eval()
+    with _sparse_training(model, config.distill_lr) as optimizer:
+        for epoch in range(config.distill_epochs):
+            rng.shuffle(keep)
+            total = 0.0
+            for start in range(0, len(keep), config.batch_size):
+                batch = keep[start : start + config.batch_size]
+                embeddings = model(bag_features([rows[i] for i in batch]))["sentence_embedding"]
+                loss = (1 - torch.nn.functional.cosine_similarity(embeddings, target[batch], dim=1)).mean()
+                optimizer.zero_grad()
+                loss.backward()  # type: ignore[no-untyped-call]
+                optimizer.step()
+                total += loss.item() * len(batch)
+            epoch_losses.append(total / max(len(keep), 1))
+            logger.info("distillation epoch %d: mean cosine loss %.4f", epoch + 1, epoch_losses[-1])
     return epoch_losses
 
 
@@ -351,22 +368,20 @@ def fine_tune(model: Any, pairs: list[Pair], config: BuildConfig) -> list[float]
     rng = random.Random(config.seed)
     torch.manual_seed(config.seed)
     loss_fn = MultipleNegativesRankingLoss(model, scale=config.scale)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    model.train()
     epoch_losses: list[float] = []
-    for epoch in range(config.epochs):
-        total, steps = 0.0, 0
-        for batch in distinct_entry_batches(pairs, config.batch_size, rng):
-            anchors = bag_features([rows[p.anchor] for p in batch])
-            positives = bag_features([rows[p.positive] for p in batch])
-            loss = loss_fn([anchors, positives], None)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            total, steps = total + loss.item(), steps + 1
-        epoch_losses.append(total / max(steps, 1))
-        logger.info("fine-tuning epoch %d: mean loss %.4f over %d batches", epoch + 1, epoch_losses[-1], steps)
-    model.eval()
+    with _sparse_training(model, config.learning_rate) as optimizer:
+        for epoch in range(config.epochs):
+            total, steps = 0.0, 0
+            for batch in distinct_entry_batches(pairs, config.batch_size, rng):
+                anchors = bag_features([rows[p.anchor] for p in batch])
+                positives = bag_features([rows[p.positive] for p in batch])
+                loss = loss_fn([anchors, positives], None)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+                total, steps = total + loss.item(), steps + 1
+            epoch_losses.append(total / max(steps, 1))
+            logger.info("fine-tuning epoch %d: mean loss %.4f over %d batches", epoch + 1, epoch_losses[-1], steps)
     return epoch_losses
 
 

@@ -71,15 +71,15 @@ def test_html_in_a_message_is_shown_as_text_and_runs_nothing(phone: Page) -> Non
 
 def test_the_typing_indicator_shows_while_the_assistant_works_and_a_person_is_one_tap_away(phone: Page) -> None:
     held: list[Route] = []
-    phone.route("**/api/chat", held.append)  # the greeting waits until the test lets it through
+    phone.route("**/api/chat", lambda route: held.append(route))  # the greeting waits for the test
     phone.goto("/")
     while not held:
         phone.wait_for_timeout(50)
     expect(phone.locator("#typing")).to_be_visible()
     expect(phone.locator("#typing")).to_have_attribute("role", "status")
     assert user_texts(phone) == ["你好"] and bot_count(phone) == 0
-    phone.unroute("**/api/chat")
     held[0].continue_()
+    phone.unroute("**/api/chat")
     wait_for_reply(phone, 0)
     expect(phone.locator("#typing")).to_be_hidden()
 

@@ -1,0 +1,207 @@
+"""Who reaches what: every role and an anonymous visitor against every console route and case kind."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from console_helpers import ALL_ROLES, FakeRasa, add_case, add_user, login, post, signed_in
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.console.roles import Roles
+from api.models import Case, CaseKind
+
+ALL = frozenset(CaseKind)
+# The division of work the example office uses (roles.yml), written out again on purpose:
+# a change to roles.yml must be a deliberate change here too.
+EXPECTED: dict[str, dict[str, object]] = {
+    "head": {"kinds": ALL, "personal": True, "gaps": True, "audit": True, "statistics": True},
+    "mediator": {
+        "kinds": {CaseKind.mediation, CaseKind.handoff},
+        "personal": True,
+        "gaps": False,
+        "audit": False,
+        "statistics": False,
+    },
+    "legal_aid_reviewer": {
+        "kinds": {CaseKind.legal_aid},
+        "personal": True,
+        "gaps": False,
+        "audit": False,
+        "statistics": False,
+    },
+    "notary_assistant": {
+        "kinds": {CaseKind.notarization},
+        "personal": True,
+        "gaps": False,
+        "audit": False,
+        "statistics": False,
+    },
+    "clerk": {
+        "kinds": {CaseKind.handoff, CaseKind.danger, CaseKind.lawyer},
+        "personal": True,
+        "gaps": True,
+        "audit": False,
+        "statistics": False,
+    },
+    "knowledge_editor": {
+        "kinds": {CaseKind.handoff},
+        "personal": False,
+        "gaps": True,
+        "audit": False,
+        "statistics": False,
+    },
+}
+
+
+def one_case_of_each_kind(engine: Engine) -> dict[CaseKind, Case]:
+    return {kind: add_case(engine, kind, conversation=f"matrix-{kind.value}") for kind in CaseKind}
+
+
+def test_the_roles_file_grants_what_this_matrix_expects() -> None:
+    roles = Roles.load()
+    assert set(roles.ids()) == set(EXPECTED) == set(ALL_ROLES)
+    for role in roles:
+        expected = EXPECTED[role.id]
+        assert role.kinds == expected["kinds"], role.id
+        assert role.personal_data is expected["personal"], role.id
+        assert role.knowledge_gaps is expected["gaps"], role.id
+        assert role.audit is expected["audit"], role.id
+        assert role.statistics is expected["statistics"], role.id
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_role_reaches_exactly_what_it_should(client: TestClient, engine: Engine, role: str) -> None:
+    expected = EXPECTED[role]
+    kinds = expected["kinds"]
+    assert isinstance(kinds, frozenset | set)
+    cases = one_case_of_each_kind(engine)
+    add_user(engine, "worker", role)
+    token = signed_in(client, "worker")
+
+    home = client.get("/console/", follow_redirects=False)
+    assert home.status_code == 303 and home.headers["location"] == "/console/queue"
+
+    queue = client.get("/console/queue")
+    assert queue.status_code == 200
+    listed = {kind for kind, case in cases.items() if f'id="case-{case.reference}"' in queue.text}
+    assert listed == kinds
+
+    for kind, case in cases.items():
+        allowed = kind in kinds
+        page = client.get(f"/console/cases/{case.reference}")
+        assert page.status_code == (200 if allowed else 404), (role, kind)
+        assert client.get("/console/queue", params={"kind": kind.value}).status_code == (200 if allowed else 403)
+        note = post(client, f"/console/cases/{case.reference}/notes", {"text": "已电话联系", "csrf_token": token})
+        assert note.status_code == (303 if allowed else 404), (role, kind)
+        status = post(client, f"/console/cases/{case.reference}/status", {"to": "accepted", "csrf_token": token})
+        assert status.status_code == (303 if allowed else 404), (role, kind)
+
+    assert client.get("/console/gaps").status_code == (200 if expected["gaps"] else 403)
+    assert client.get("/console/audit").status_code == (200 if expected["audit"] else 403)
+    assert client.get("/console/statistics").status_code == (200 if expected["statistics"] else 403)
+    menu = client.get("/console/queue").text
+    assert ('id="nav-statistics"' in menu) is expected["statistics"]
+    assert ('id="nav-audit"' in menu) is expected["audit"]
+    assert ('id="nav-gaps"' in menu) is expected["gaps"]
+
+    export = client.get("/console/export.csv", params={"status": "all"})
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.text.lstrip("\ufeff"))))
+    assert {row[0] for row in rows[1:]} == {cases[k].reference for k in kinds}
+
+
+ANONYMOUS_GETS = [
+    "/console/",
+    "/console/queue",
+    "/console/queue?kind=danger",
+    "/console/gaps",
+    "/console/audit",
+    "/console/statistics",
+    "/console/export.csv",
+]
+
+
+def test_anonymous_visitors_reach_nothing_but_the_sign_in_page(anonymous: TestClient, engine: Engine) -> None:
+    cases = one_case_of_each_kind(engine)
+    gets = ANONYMOUS_GETS + [f"/console/cases/{case.reference}" for case in cases.values()]
+    for path in gets:
+        response = anonymous.get(path, follow_redirects=False)
+        assert response.status_code == 303, path
+        assert response.headers["location"].startswith("/console/login?next="), path
+        assert "王小明" not in response.text and "13800138000" not in response.text
+    posts = ["/console/logout"] + [
+        f"/console/cases/{case.reference}/{action}"
+        for case in cases.values()
+        for action in ("status", "notes", "assign")
+    ]
+    for path in posts:
+        response = post(anonymous, path, {"to": "accepted", "text": "x", "assignee": "1", "csrf_token": "x"})
+        assert response.status_code == 303 and response.headers["location"].startswith("/console/login"), path
+    assert anonymous.get("/console/login").status_code == 200
+
+
+def test_a_role_that_does_not_need_personal_data_sees_it_masked(
+    client: TestClient, engine: Engine, rasa: FakeRasa
+) -> None:
+    case = add_case(engine, CaseKind.handoff, conversation="masked-1")
+    rasa.trackers["masked-1"] = {
+        "events": [
+            {
+                "event": "user",
+                "text": "我是王小明，电话13800138000，身份证110101199003071234",
+                "timestamp": 1_700_000_000,
+            },
+            {"event": "bot", "text": "已为您转人工。", "timestamp": 1_700_000_001},
+        ]
+    }
+    # A handoff carries no name or phone of its own; give it some to show they are masked.
+    with Session(engine) as db:
+        stored = db.get(Case, case.id)
+        assert stored is not None
+        stored.applicant_name, stored.phone = "王小明", "13800138000"
+        db.add(stored)
+        db.commit()
+    add_user(engine, "editor", "knowledge_editor")
+    signed_in(client, "editor")
+    page = client.get(f"/console/cases/{case.reference}").text
+    assert "王小明" not in page and "13800138000" not in page and "110101199003071234" not in page
+    assert "王**" in page and "138****8000" in page
+    queue = client.get("/console/queue").text
+    assert "王小明" not in queue and "138****8000" in queue
+    export = client.get("/console/export.csv").text
+    assert "王小明" not in export and "138****8000" in export and "王**" in export
+
+
+def test_roles_with_personal_data_see_it_in_clear(client: TestClient, engine: Engine) -> None:
+    case = add_case(engine, CaseKind.mediation, details={"other_party": "李四", "dispute_summary": "李四的狗咬人"})
+    add_user(engine, "tiao", "mediator")
+    signed_in(client, "tiao")
+    page = client.get(f"/console/cases/{case.reference}").text
+    assert "王小明" in page and "13800138000" in page and "李四的狗咬人" in page
+
+
+def test_a_role_without_personal_data_cannot_find_people_by_name_or_phone(client: TestClient, engine: Engine) -> None:
+    case = add_case(engine, CaseKind.handoff, conversation="search-1")
+    with Session(engine) as db:
+        stored = db.get(Case, case.id)
+        assert stored is not None
+        stored.applicant_name, stored.phone = "赵六", "13900001111"
+        db.add(stored)
+        db.commit()
+    add_user(engine, "editor", "knowledge_editor")
+    signed_in(client, "editor")
+    for q in ("赵六", "13900001111", "0001111"):
+        assert f'id="case-{case.reference}"' not in client.get("/console/queue", params={"q": q}).text, q
+    assert f'id="case-{case.reference}"' in client.get("/console/queue", params={"q": case.reference.lower()}).text
+
+
+def test_an_account_whose_role_was_removed_can_do_nothing(client: TestClient, engine: Engine) -> None:
+    add_case(engine, CaseKind.danger)
+    add_user(engine, "ghost", "former_role")
+    assert login(client, "ghost").status_code == 303  # signing in works; every page is then refused
+    for path in ("/console/queue", "/console/export.csv", "/console/gaps"):
+        assert client.get(path).status_code == 403
