@@ -108,6 +108,19 @@ class Booking(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
+class Rating(SQLModel, table=True):
+    """How satisfied a resident was (满意 3, 一般 2, 不满意 1), for the office head's statistics."""
+
+    __tablename__ = "ratings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(index=True, max_length=128)
+    score: int = Field(ge=1, le=3)
+    route: str | None = Field(default=None, max_length=32)  # what the conversation was about
+    channel: str = Field(default="web", max_length=32)
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
 # --- WeChat channel (api/routes/wechat.py) -----------------------------------------------
 # Users are keyed by a hash of their OpenID, never the OpenID itself.
 

@@ -29,6 +29,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class Row:
 
 
 class Scorer:
-    def __init__(self, kb: KnowledgeBase, questions: list[dict[str, object]]):
+    def __init__(self, kb: KnowledgeBase, questions: list[dict[str, Any]]):
         self.questions = questions
         self.citations = {e.id: {c.label for c in e.citations} for e in kb.entries}
         self.laws = {e.id: {c.law for c in e.citations} for e in kb.entries}
@@ -115,7 +116,7 @@ class Scorer:
             started = time.perf_counter()
             hits = retriever.search(str(question["query"]), top_k=3).hits
             latencies.append((time.perf_counter() - started) * 1000)
-            cited = {str(label) for label in question.get("cited", [])}  # type: ignore[attr-defined]
+            cited: set[str] = set(question.get("cited", []))
             cited_books = {civil_code_book(label) for label in cited} - {None}
             found = [self.citations[h.entry_id] & cited for h in hits]
             found_books = [self.books[h.entry_id] & cited_books for h in hits]
@@ -227,10 +228,11 @@ def main(argv: list[str]) -> int:
             vectors = load_or_build(Path(index_dir), kb, encoder)
             build_seconds = time.perf_counter() - started
         added = resident_mb() - before
+        label = model if model in (BUNDLED, STATIC) else Path(model).name
         for name, mode_config in modes(config, args.fusion_sweep).items():
             r = scorer.score(Retriever(kb, encoder, vectors, mode_config))
             print(
-                f"{model[:14]:14} {name:8} {r.hit1:6.1%} {r.hit3:6.1%} {r.book1:7.1%} {r.book3:7.1%} "
+                f"{label[:14]:14} {name:8} {r.hit1:6.1%} {r.hit3:6.1%} {r.book1:7.1%} {r.book3:7.1%} "
                 f"{r.article_f1:6.3f} {r.law_f1:6.3f} {r.p50_ms:7.1f} {r.p95_ms:7.1f} {build_seconds:7.1f} {added:5.0f}",
                 flush=True,
             )

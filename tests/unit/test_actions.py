@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.consultation import ActionAnswerQuestion
 from actions.handoff import ActionFlagDanger, ActionRequestHuman
-from api.models import Case, CaseKind, KnowledgeGap
+from actions.rating import ActionRecordRating
+from api.models import Case, CaseKind, KnowledgeGap, Rating
 from knowledge.consultant import Consultant
 
 
@@ -85,3 +86,24 @@ def test_an_unanswerable_question_is_logged_as_a_gap_without_phone_numbers(engin
     with Session(engine) as session:
         gap = session.exec(select(KnowledgeGap)).one()
     assert "13812345678" not in gap.question and "138****5678" in gap.question
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "score"),
+    [
+        ('/rate{"rating":"3"}', [{"entity": "rating", "value": "3"}], 3),
+        ("不满意", [], 1),
+        ("一般吧", [], 2),
+        ("非常满意", [], 3),
+    ],
+)
+def test_a_rating_is_stored_for_the_statistics(
+    engine: Engine, text: str, entities: list[dict[str, Any]], score: int
+) -> None:
+    conversation = tracker(text, "rate", slots={"route": "mediation"})
+    conversation.latest_message["entities"] = entities
+    messages, _ = run(ActionRecordRating(), conversation)
+    assert messages[0]["response"] == "utter_thanks_for_rating"
+    with Session(engine) as session:
+        rating = session.exec(select(Rating)).one()
+    assert (rating.score, rating.route) == (score, "mediation")

@@ -1,0 +1,61 @@
+"""A resident's satisfaction rating (the buttons under the goodbye), for the head's statistics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from actions import runtime
+from api.models import Rating
+
+logger = logging.getLogger(__name__)
+
+# Typed ratings: the longest matching word decides (不满意 before 满意).
+RATING_WORDS = {"不满意": 1, "差评": 1, "没用": 1, "一般": 2, "还行": 2, "马马虎虎": 2, "满意": 3, "好评": 3, "不错": 3}
+
+
+def score_of(tracker: Tracker) -> int | None:
+    entity = next(tracker.get_latest_entity_values("rating"), None)
+    if entity is not None and str(entity) in {"1", "2", "3"}:
+        return int(entity)
+    text = str(tracker.latest_message.get("text") or "")
+    found = [word for word in RATING_WORDS if word in text]
+    return RATING_WORDS[max(found, key=len)] if found else None
+
+
+def _store(rating: Rating) -> None:
+    with Session(runtime.engine()) as session:
+        session.add(rating)
+        session.commit()
+
+
+class ActionRecordRating(Action):
+    def name(self) -> str:
+        return "action_record_rating"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        score = score_of(tracker)
+        if score is None:
+            dispatcher.utter_message(response="utter_thanks_for_rating")
+            return []
+        rating = Rating(
+            conversation_id=tracker.sender_id,
+            score=score,
+            route=tracker.get_slot("route"),
+            channel=tracker.get_latest_input_channel() or "web",
+        )
+        try:
+            await asyncio.to_thread(_store, rating)
+        except SQLAlchemyError:
+            logger.exception("could not store a rating")
+            dispatcher.utter_message(response="utter_rating_failed")
+            return []
+        dispatcher.utter_message(response="utter_thanks_for_rating")
+        return []
