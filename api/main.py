@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api import messages
 from api.console import routes as console_routes
+from api.console import takeover as console_takeover
 from api.db import create_db_engine, init_db
 from api.rasa_client import RasaClient
 from api.routes import chat, health, pages, statutes, wechat
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(wechat.router)
     app.include_router(console_routes.router)
+    app.include_router(console_takeover.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

@@ -8,3 +8,14 @@ DIALOGUE_UNAVAILABLE = (
 BAD_SENDER = "会话编号不正确，请刷新页面后重试。"
 STATUTE_NOT_FOUND = "没有找到这条法律条文，请检查法律名称和条号，例如“民法典第一千零七十七条”。"
 INVALID_REQUEST = "请求格式不正确，请刷新页面后重试。"
+
+# A member of staff has taken over the conversation (api/services/takeover.py).
+TAKEOVER_JOINED = "工作人员{name}已加入对话，接下来由工作人员直接回复您。"
+TAKEOVER_LEFT = "工作人员已离开对话，接下来由法律服务助手继续为您服务。还需要人工帮助，随时点“转人工”。"
+TAKEOVER_WAITING = "您的消息已转给工作人员，请稍候，工作人员会在这里回复您。"
+# Said at once when a resident in a conversation staff have taken over may be in danger (the
+# assistant's own emergency reply is paused with it; the same advice as utter_emergency).
+TAKEOVER_EMERGENCY = (
+    "您现在有危险，请马上拨打110报警；有人受伤请拨打120。遭受家庭暴力可以拨打12338妇女儿童维权热线。"
+    "请先到安全的地方，保护好自己。工作人员已看到您的消息。"
+)

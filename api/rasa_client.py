@@ -45,6 +45,17 @@ class RasaClient:
         result = await self._request("GET", f"/conversations/{sender}/tracker", params=params)
         return result if isinstance(result, dict) else {}
 
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        """Add events to a conversation (pause, resume, a staff member's message as a bot turn)."""
+        params = {"include_events": "NONE", **({"token": self._token} if self._token else {})}
+        await self._request("POST", f"/conversations/{sender}/tracker/events", params=params, json=events)
+
+    async def parse(self, text: str) -> dict[str, Any]:
+        """The NLU's reading of a message, without touching any conversation."""
+        params = {"token": self._token} if self._token else {}
+        result = await self._request("POST", "/model/parse", params=params, json={"text": text})
+        return result if isinstance(result, dict) else {}
+
     async def healthy(self) -> bool:
         try:
             await self._request("GET", "/")

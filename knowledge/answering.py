@@ -56,7 +56,7 @@ class Reply:
 
 
 def statute_url(label: str) -> str:
-    return f"/api/statutes?cite={quote(label)}"
+    return f"/statutes/view?cite={quote(label)}"  # a readable page (JSON at /api/statutes)
 
 
 @cache

@@ -137,7 +137,7 @@ for slot in dict.fromkeys(s for ss in FORMS.values() for s in ss):
             maps.append({"type": "from_entity", "entity": entity, "conditions": cond})
         maps.append({"type": "from_text", "not_intent": PROFILES[profile], "conditions": cond})
         slots[slot] = {"type": "text", "influence_conversation": False, "mappings": maps}
-for extra in ["submitted_reference", "mediation_excluded"]:
+for extra in ["submitted_reference", "mediation_excluded", "lawyer_area"]:
     slots[extra] = {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
 
 forms = {f: {"required_slots": s} for f, s in FORMS.items()}

@@ -44,7 +44,8 @@ class ValidateLawyerForm(ServiceFormValidation):
     def validate_lawyer_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        return self.text_slot("lawyer_topic", value, dispatcher, 4, 300)
+        # The area the NLU read in the topic, kept: later answers ("最近的空档") carry areas of their own.
+        return {**self.text_slot("lawyer_topic", value, dispatcher, 4, 300), "lawyer_area": tracker.get_slot("area")}
 
     async def validate_lawyer_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -52,7 +53,7 @@ class ValidateLawyerForm(ServiceFormValidation):
         now, text = local_now(), str(value)
         roster = runtime.roster()
         if form_texts().texts.next_free in text:
-            found = await asyncio.to_thread(free_sessions, now, tracker.get_slot("area"), 1)
+            found = await asyncio.to_thread(free_sessions, now, tracker.get_slot("lawyer_area"), 1)
             chosen = (found[0].adviser_id, found[0].start) if found else None
         else:
             chosen = None
@@ -80,7 +81,7 @@ class ActionAskLawyerSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         choices = form_texts().slot_choices
-        free = await asyncio.to_thread(free_sessions, local_now(), tracker.get_slot("area"), choices)
+        free = await asyncio.to_thread(free_sessions, local_now(), tracker.get_slot("lawyer_area"), choices)
         if not free:
             dispatcher.utter_message(text=form_texts().texts.no_slots)
             return []
@@ -103,6 +104,9 @@ class ActionSubmitLawyer(SubmitServiceForm):
 
     def name(self) -> str:
         return "action_submit_lawyer"
+
+    def extra_slots(self) -> tuple[str, ...]:
+        return ("lawyer_area",)
 
     def slot_request(self, tracker: Tracker) -> SlotRequest:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, select
 from api.console import audit
 from api.console.models import CaseEvent, CaseNote, CaseWork, StaffUser
 from api.console.roles import Role, Roles
-from api.console.workflow import OPEN_STATUSES, TransitionRefused, Workflow, check_transition
+from api.console.workflow import OPEN_STATUSES, TransitionRefused, Workflow, check_outcome, check_transition
 from api.models import Case, CaseKind, CaseStatus
 from api.services.applications import digits, normalize_reference
 
@@ -147,10 +147,15 @@ def change_status(
     reason: str,
     workflow: Workflow,
     now: datetime,
+    outcome: str = "",
 ) -> Case:
-    """Move a case on; a finished case frees its open_key so the resident's next request opens a new one."""
+    """Move a case on; a finished case frees its open_key so the resident's next request opens a new one.
+
+    Closing a kind with outcomes in workflow.yml (mediation, legal aid) must say which one.
+    """
     try:
         cleaned = check_transition(workflow, case_.status, target, reason)
+        chosen = check_outcome(workflow, case_.kind, target, outcome)
     except TransitionRefused as error:
         raise CaseworkRefused(error.code) from error
     assert user.id is not None and case_.id is not None
@@ -163,6 +168,8 @@ def change_status(
         case_.open_key = None
     if target == CaseStatus.not_accepted:
         work.not_accepted_reason = cleaned
+    if chosen is not None:
+        work.outcome = chosen
     case_.status, case_.updated_at = target, now
     session.add_all([case_, work])
     session.add(
@@ -179,6 +186,8 @@ def change_status(
     detail: dict[str, Any] = {"from": before.value, "to": target.value}
     if cleaned:
         detail["reason"] = cleaned
+    if chosen is not None:
+        detail["outcome"] = chosen
     audit.record(session, action="status", at=now, user=user, case=case_, detail=detail, commit=False)
     session.commit()
     session.refresh(case_)

@@ -1,5 +1,6 @@
 """The staff console's pages under /console: sign-in, the queue, a case, knowledge gaps, the
-CSV export, the audit log. Server-rendered HTML; every form post carries the session's CSRF token."""
+CSV export, the audit log, the statistics. Server-rendered HTML; every form post carries the
+session's CSRF token."""
 
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlmodel import Session, col, func, select
 
-from api.console import audit, casework, display
+from api.console import audit, casework, display, statistics
 from api.console.auth import LoginRefused, authenticate, close_session, open_session
 from api.console.casework import PAGE_SIZE, CaseworkRefused, QueueFilters
 from api.console.deps import (
@@ -419,6 +420,8 @@ async def _case_page(
         deadline_text=display.deadline_text(deadline, messages_.deadlines),
         next_statuses=workflow.next_statuses(case_.status),
         reason_required=workflow.reason_required,
+        outcomes=workflow.outcomes.get(case_.kind),
+        outcome=workflow.outcomes[case_.kind].label(work.outcome) if work and case_.kind in workflow.outcomes else None,
         reason_max=REASON_MAX_CHARS,
         not_accepted_reason=staff.role.text(work.not_accepted_reason, names=names)
         if work and work.not_accepted_reason
@@ -463,7 +466,11 @@ async def case_page(
     )
 
 
-def _refusal(messages_: Texts, workflow: Workflow, refused: CaseworkRefused, target: str = "") -> tuple[str, int]:
+def _refusal(
+    messages_: Texts, workflow: Workflow, refused: CaseworkRefused, target: str = "", kind: CaseKind | None = None
+) -> tuple[str, int]:
+    if refused.code == "outcome_required" and kind in workflow.outcomes:
+        return workflow.outcomes[kind].missing, 400  # says which outcomes this kind of case has
     status_label = workflow.statuses.get(CaseStatus(target), target) if target in CaseStatus.__members__ else target
     values = {"status": status_label, "min": REASON_MIN_CHARS, "max": REASON_MAX_CHARS}
     if refused.code == "note_too_long":
@@ -485,6 +492,7 @@ async def set_status(
     clock: ClockDep,
     to: Annotated[str, Form(max_length=32)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     case_ = _visible(session, staff, reference)
     now = clock()
@@ -492,11 +500,18 @@ async def set_status(
         if to not in CaseStatus.__members__:
             raise CaseworkRefused("transition_not_allowed")
         casework.change_status(
-            session, case_=case_, user=staff.user, target=CaseStatus(to), reason=reason, workflow=workflow, now=now
+            session,
+            case_=case_,
+            user=staff.user,
+            target=CaseStatus(to),
+            reason=reason,
+            outcome=outcome,
+            workflow=workflow,
+            now=now,
         )
     except CaseworkRefused as refused:
         session.rollback()
-        error, status_code = _refusal(messages_, workflow, refused, to)
+        error, status_code = _refusal(messages_, workflow, refused, to, case_.kind)
         return await _case_page(
             case_=case_,
             staff=staff,
@@ -646,9 +661,71 @@ def audit_page(
     )
 
 
-@router.get("/statistics")
-def statistics_page(staff: StaffDep, settings: SettingsDep, workflow: WorkflowDep) -> HTMLResponse:
-    """A placeholder the statistics charts replace (head only, like the link in the menu)."""
+def _statistics(
+    staff: Staff, session: Session, settings: Settings, workflow: Workflow, now: datetime, months: int
+) -> statistics.Statistics:
     if not staff.role.statistics:
         raise ConsoleDenied(403, "forbidden")
-    return render("statistics.html", **_page_context(staff, settings, workflow))
+    return statistics.compute(session, workflow=workflow, now=now, zone=_zone(settings), months=months)
+
+
+@router.get("/statistics")
+def statistics_page(
+    staff: StaffDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    workflow: WorkflowDep,
+    clock: ClockDep,
+    months: int = statistics.DEFAULT_MONTHS,
+) -> HTMLResponse:
+    """Charts (api/static/console-stats.js, from statistics.json) over tables of the same figures."""
+    now = clock()
+    figures = _statistics(staff, session, settings, workflow, now, months)
+    shown = len(figures.period.months)
+    audit.record(session, action="statistics", at=now, user=staff.user, detail={"view": "page", "months": shown})
+    return render(
+        "statistics.html",
+        **_page_context(staff, settings, workflow),
+        figures=figures,
+        months=shown,
+        month_choices=sorted({3, 6, 12, 24, statistics.MAX_MONTHS, shown}),
+    )
+
+
+@router.get("/statistics.json")
+def statistics_json(
+    staff: StaffDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    workflow: WorkflowDep,
+    clock: ClockDep,
+    months: int = statistics.DEFAULT_MONTHS,
+) -> JSONResponse:
+    now = clock()
+    figures = _statistics(staff, session, settings, workflow, now, months)
+    detail = {"view": "json", "months": len(figures.period.months)}
+    audit.record(session, action="statistics", at=now, user=staff.user, detail=detail)
+    return JSONResponse(figures.model_dump(mode="json"), headers=PAGE_HEADERS)
+
+
+@router.get("/statistics.csv")
+def statistics_csv(
+    staff: StaffDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    workflow: WorkflowDep,
+    clock: ClockDep,
+    months: int = statistics.DEFAULT_MONTHS,
+) -> Response:
+    """The monthly figures as CSV (no personal data: counts only), formula-safe like the cases export."""
+    now = clock()
+    figures = _statistics(staff, session, settings, workflow, now, months)
+    header, rows = statistics.monthly_table(figures, workflow)
+    detail = {"statistics": True, "rows": len(rows), "months": len(figures.period.months)}
+    audit.record(session, action="export", at=now, user=staff.user, detail=detail)
+    filename = f"statistics-{now.astimezone(_zone(settings)):%Y%m%d-%H%M}.csv"
+    return Response(
+        display.csv_document(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )

@@ -1,8 +1,9 @@
-"""How a case moves (new → accepted → in progress → closed, or not accepted with a reason) and
-the deadlines shown beside it (workflow.yml)."""
+"""How a case moves (new → accepted → in progress → closed, or not accepted with a reason), the
+outcome a close records, and the deadlines shown beside it (workflow.yml)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -21,6 +22,9 @@ REASON_MIN_CHARS = 2
 REASON_MAX_CHARS = 500
 
 DeadlineState = Literal["ok", "near", "overdue", "met", "waiting"]
+OUTCOME_ID = r"^[a-z][a-z_]{1,31}$"
+# The statistics count the outcomes of these kinds (mediation success rate, legal-aid decisions).
+COUNTED_OUTCOMES = frozenset({CaseKind.mediation, CaseKind.legal_aid})
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -39,6 +43,73 @@ class Deadline(BaseModel):
     citation: Citation | None = None  # None: the office's practice, not a statutory limit
 
 
+class OutcomeChoice(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str = Field(min_length=1)
+    success: bool = False  # counts towards the kind's success rate in the statistics
+    hint: str = Field(min_length=1)
+    citation: Citation | None = None
+
+
+class Outcomes(BaseModel):
+    """What closing a case of one kind must record, e.g. 调解成功 / 调解不成."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    missing: str = Field(min_length=1)  # the refusal when a close comes without a valid choice
+    choices: dict[str, OutcomeChoice] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _ids(self) -> Outcomes:
+        for key in self.choices:
+            if not re.match(OUTCOME_ID, key):
+                raise ValueError(f"outcome id {key!r} must match {OUTCOME_ID}")
+        if not any(choice.success for choice in self.choices.values()):
+            raise ValueError(f"{self.title}: one choice must be marked success")
+        return self
+
+    def label(self, key: str | None) -> str | None:
+        choice = self.choices.get(key or "")
+        return choice.label if choice else None
+
+
+class StatisticsColumns(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    month: str
+    cases: str
+    area: str = Field(pattern=r"\{area\}")
+    mediation_rate: str
+    legal_aid_not_accepted: str
+    messages: str
+    ratings: str
+    mean_score: str
+    satisfied_share: str
+
+
+class StatisticsLabels(BaseModel):
+    """Words of the statistics page and CSV for groups without a label elsewhere in the file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unknown_area: str = Field(min_length=1)
+    other_areas: str = Field(min_length=1)  # the areas beyond the chart's largest few
+    no_verdict: str = Field(min_length=1)
+    pending: str = Field(min_length=1)
+    unrecorded: str = Field(min_length=1)
+    scores: dict[int, str]
+    weekdays: list[str] = Field(min_length=7, max_length=7)
+    columns: StatisticsColumns
+
+    @model_validator(mode="after")
+    def _scores(self) -> StatisticsLabels:
+        if set(self.scores) != {1, 2, 3}:
+            raise ValueError("statistics.scores must name exactly the ratings 1, 2 and 3")
+        return self
+
+
 class Workflow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -52,6 +123,8 @@ class Workflow(BaseModel):
     details: dict[str, str]
     hidden_details: frozenset[str]
     detail_values: dict[str, dict[str, str]]
+    outcomes: dict[CaseKind, Outcomes]
+    statistics: StatisticsLabels
 
     @model_validator(mode="after")
     def _complete(self) -> Workflow:
@@ -68,6 +141,9 @@ class Workflow(BaseModel):
         for status in set(CaseStatus) - OPEN_STATUSES:
             if self.transitions[status]:
                 raise ValueError(f"{status} is final: a returning resident opens a new case")
+        missing = COUNTED_OUTCOMES - set(self.outcomes)
+        if missing:
+            raise ValueError(f"outcomes must cover {sorted(missing)}: the statistics count them")
         return self
 
     @classmethod
@@ -133,6 +209,17 @@ class TransitionRefused(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+def check_outcome(workflow: Workflow, kind: CaseKind, target: CaseStatus, outcome: str) -> str | None:
+    """The outcome a move records: required when closing a kind that has outcomes, else None."""
+    rule = workflow.outcomes.get(kind)
+    if rule is None or target != CaseStatus.closed:
+        return None
+    chosen = outcome.strip()
+    if chosen not in rule.choices:
+        raise TransitionRefused("outcome_required")
+    return chosen
 
 
 def check_transition(workflow: Workflow, current: CaseStatus, target: CaseStatus, reason: str) -> str | None:

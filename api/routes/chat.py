@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import messages
 from api.deps import RasaDep, SettingsDep
 from api.rasa_client import DialogueUnavailable
+from api.services.takeover import is_taken_over
 
 router = APIRouter(tags=["chat"])
 
@@ -81,9 +82,23 @@ async def chat(request: ChatRequest, rasa: RasaDep, settings: SettingsDep) -> li
         return _notice(request.sender, messages.MESSAGE_TOO_LONG.format(limit=settings.max_message_chars))
     try:
         replies = await rasa.send(request.sender, text)
+        if not replies and await is_taken_over(rasa, request.sender):
+            notice = ChatMessage(
+                recipient_id=request.sender,
+                text=await _while_taken_over(rasa, text),
+                custom={"takeover": {"state": "waiting"}},
+            )
+            return [notice]
     except DialogueUnavailable as error:
         raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
     return [ChatMessage.model_validate({"recipient_id": request.sender, **reply}) for reply in replies]
+
+
+async def _while_taken_over(rasa: RasaDep, text: str) -> str:
+    """Staff are in the conversation and the assistant is paused: say the message reached them,
+    unless the resident may be in danger — then the emergency numbers, at once, as always."""
+    intent = ((await rasa.parse(text)).get("intent") or {}).get("name")
+    return messages.TAKEOVER_EMERGENCY if intent == "emergency" else messages.TAKEOVER_WAITING
 
 
 @router.get("/api/conversations/{sender}/messages", response_model=list[TranscriptLine], summary="Conversation so far")

@@ -147,6 +147,7 @@
     function send(payload, shown) {
       if (busy) return false; // one message at a time: a double tap sends once
       busy = true;
+      talked = true;
       var mine = generation;
       bubble("user", shown);
       options.typing.hidden = false;
@@ -188,6 +189,31 @@
       return messages;
     }
 
+    // A member of staff who took over the conversation writes into the tracker, not through
+    // /api/chat: the page looks for their messages every few seconds while it is visible.
+    var staffShown = 0;
+    var talked = false;
+    function isStaffLine(line) {
+      var takeover = line.sender === "bot" && line.custom && line.custom.takeover;
+      return Boolean(takeover && takeover.state !== "waiting");
+    }
+    function showStaff(line) {
+      staffShown += 1;
+      if (line.text) bubble("bot staff", line.text);
+      scrollToEnd();
+    }
+    function poll() {
+      if (!(restored || talked) || document.visibilityState !== "visible") return;
+      var mine = generation;
+      fetch("/api/conversations/" + encodeURIComponent(sender) + "/messages").then(function (r) {
+        return r.ok ? r.json() : [];
+      }).then(function (lines) {
+        if (mine !== generation) return;
+        lines.filter(isStaffLine).slice(staffShown).forEach(showStaff);
+      }).catch(function () { /* the next look will try again */ });
+    }
+    setInterval(poll, options.pollMs || 5000);
+
     // Shows the conversation so far; resolves to whether there was any.
     function restore() {
       if (!restored) return Promise.resolve(false);
@@ -200,6 +226,8 @@
           if (line.sender === "user") {
             var text = line.text || "";
             bubble("user", text.charAt(0) === "/" ? shownForPayload(text) : text);
+          } else if (isStaffLine(line)) {
+            showStaff(line);
           } else {
             asSent(line).forEach(showBot);
           }
@@ -214,6 +242,8 @@
       busy = false;
       buttonTitles = {};
       lastAnswer = null;
+      staffShown = 0;
+      talked = false;
       log.replaceChildren();
       options.typing.hidden = true;
       if (options.input) options.input.value = "";

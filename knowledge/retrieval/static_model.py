@@ -114,12 +114,16 @@ def jieba_dictionary() -> dict[str, int]:
 
 
 def read_user_dictionary(path: Path) -> dict[str, int]:
-    """jieba user-dictionary lines: `word [freq] [tag]`; a missing frequency means jieba's own guess."""
+    """jieba user-dictionary lines: `word [freq] [tag]`.
+
+    A missing frequency gets 10000, the lower of the two the project's dictionary uses, so that
+    jieba keeps the word whole.
+    """
     words: dict[str, int] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if parts and not parts[0].startswith("#"):
-            words[normalize(parts[0])] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 3
+            words[normalize(parts[0])] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 10000
     return words
 
 
@@ -128,10 +132,12 @@ def nlu_examples(paths: Iterable[Path], intents: set[str] | None = None) -> list
     examples: list[str] = []
     for path in paths:
         try:
-            blocks = yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", [])
-        except (OSError, yaml.YAMLError, AttributeError) as error:
-            raise ValueError(f"{path}: not a Rasa NLU file ({error})") from error
-        for block in blocks:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except yaml.YAMLError as error:
+            raise ValueError(f"{path.name}: {error}") from error
+        if not isinstance(data, dict):
+            raise ValueError(f"{path.name}: not a Rasa NLU file")
+        for block in data.get("nlu", []):
             if intents is None or block.get("intent") in intents:
                 text = block.get("examples", "")
                 examples.extend(line[2:].strip() for line in text.splitlines() if line.startswith("- "))
@@ -219,7 +225,8 @@ class TeacherCache:
         self._known: dict[str, np.ndarray] = {}
         if path is not None and path.exists():
             with np.load(path, allow_pickle=False) as stored:
-                self._known = dict(zip(stored["texts"].tolist(), stored["vectors"], strict=True))
+                texts = json.loads(stored["texts_json"].tobytes().decode("utf-8"))
+                self._known = dict(zip(texts, stored["vectors"], strict=True))
 
     def vectors(self, texts: list[str], what: str) -> np.ndarray:
         missing = [t for t in dict.fromkeys(texts) if t not in self._known]
@@ -242,7 +249,9 @@ class TeacherCache:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         texts = list(self._known)
         partial = self.path.with_suffix(".partial.npz")
-        np.savez(partial, texts=np.array(texts), vectors=np.stack([self._known[t] for t in texts]))
+        # Texts as UTF-8 JSON bytes: a numpy string array would pad every word to the longest answer.
+        texts_json = np.frombuffer(json.dumps(texts, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+        np.savez(partial, texts_json=texts_json, vectors=np.stack([self._known[t] for t in texts]))
         partial.replace(self.path)
 
 
@@ -538,6 +547,7 @@ def main(argv: list[str]) -> int:
     build_parser.add_argument("--force", action="store_true", help="rebuild even when the manifest matches")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[static-model] %(message)s")
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter
     build(args.out, force=args.force)
     return 0
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from browser_helpers import bot_count, bot_texts, reply_button, say, tap, user_texts, wait_for_reply
 from playwright.sync_api import Page, Route, expect
+
+from api.rasa_client import RasaClient
+from api.services import takeover
+from scripts.stack import Stack
 
 pytestmark = pytest.mark.browser
 
@@ -86,3 +92,31 @@ def test_the_typing_indicator_shows_while_the_assistant_works_and_a_person_is_on
     tap(phone, phone.locator("#handoff"))
     assert user_texts(phone)[-1] == "转人工"
     assert REFERENCE.search("\n".join(bot_texts(phone))), bot_texts(phone)
+
+
+def test_a_member_of_staff_joins_the_web_chat_and_the_resident_sees_their_messages(phone: Page, stack: Stack) -> None:
+    open_chat(phone)
+    say(phone, "我要找工作人员")
+    sender = phone.evaluate("window.localStorage.getItem('fawu-chat-sender')")
+
+    async def staff(step: str, text: str = "") -> None:
+        rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
+        try:
+            if step == "start":
+                await takeover.start(rasa, None, conversation_id=sender, staff_name="李调解员")
+            else:
+                await takeover.say(rasa, None, conversation_id=sender, staff_name="李调解员", text=text)
+        finally:
+            await rasa.aclose()
+
+    # Playwright's sync API owns this thread's event loop: the staff side runs in another thread.
+    with ThreadPoolExecutor(max_workers=1) as other:
+        other.submit(asyncio.run, staff("start")).result()
+        other.submit(asyncio.run, staff("say", "您好，我是李调解员，请问您住在哪个村？")).result()
+    staff_bubbles = phone.locator("#log .msg.staff")
+    expect(staff_bubbles).to_have_count(2, timeout=15_000)  # the page looks every few seconds
+    expect(staff_bubbles.last).to_contain_text("请问您住在哪个村")
+    say(phone, "我住在杏花村")
+    assert "工作人员" in bot_texts(phone)[-1]  # the assistant is paused: the message went to staff
+    phone.reload()
+    expect(phone.locator("#log .msg.staff")).to_have_count(2)  # shown as staff after a reload too

@@ -3,6 +3,7 @@ action server, and a real database; then everything restarts and nothing is lost
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import uuid
@@ -17,6 +18,8 @@ from sqlmodel import Session, select
 
 from api.db import create_db_engine
 from api.models import Case, CaseKind
+from api.rasa_client import RasaClient
+from api.services import takeover
 from api.settings import Settings
 from knowledge.consultant import Consultant
 from scripts.stack import Stack
@@ -204,3 +207,31 @@ def test_refusing_consent_keeps_nothing_and_offers_anonymous_help(stack: Stack) 
     assert "匿名" in refused and "12348" in refused
     assert cases_of(stack, resident.sender) == []
     assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))
+
+
+def test_staff_take_over_a_live_conversation_and_hand_it_back(stack: Stack) -> None:
+    resident = Resident(stack)
+    resident.say("我要找工作人员")
+
+    async def staff(step: str, text: str = "") -> None:
+        # What the console's takeover routes do (api/console/takeover.py), against the real Rasa.
+        rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
+        try:
+            if step == "start":
+                await takeover.start(rasa, None, conversation_id=resident.sender, staff_name="李调解员")
+            elif step == "say":
+                await takeover.say(rasa, None, conversation_id=resident.sender, staff_name="李调解员", text=text)
+            else:
+                await takeover.end(rasa, None, conversation_id=resident.sender)
+        finally:
+            await rasa.aclose()
+
+    asyncio.run(staff("start"))
+    assert "工作人员" in texts(resident.say("您好，我邻居的事想当面说说"))  # the assistant is paused
+    asyncio.run(staff("say", "您好，我是李调解员，请问您住在哪个村？"))
+    lines = resident.transcript()
+    staff_lines = [line for line in lines if (line.get("custom") or {}).get("takeover")]
+    assert [line["custom"]["takeover"]["state"] for line in staff_lines] == ["started", "message"]
+    assert "110" in texts(resident.say("救命，他拿着刀冲进来了"))  # danger is answered even while paused
+    asyncio.run(staff("end"))
+    assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))  # the assistant is back

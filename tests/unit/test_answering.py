@@ -14,7 +14,7 @@ def test_an_answer_names_its_statutes_and_offers_a_person(consultant: Consultant
     assert reply.text.rstrip().endswith(load_messages().disclaimer)
     assert reply.buttons[-1].payload == "/request_human"
     assert 1 <= len(reply.buttons) - 1 <= 3  # related questions
-    assert reply.custom()["citations"][0]["url"].startswith("/api/statutes?cite=")
+    assert reply.custom()["citations"][0]["url"].startswith("/statutes/view?cite=")
 
 
 def test_no_confident_answer_is_said_plainly_with_human_paths(consultant: Consultant) -> None:
