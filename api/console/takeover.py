@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.console import audit, casework
 from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, Staff
+from api.console.routes import ConsoleRoute
 from api.deps import RasaDep, SessionDep
 from api.models import Case
 from api.rasa_client import DialogueUnavailable
@@ -25,7 +26,8 @@ from api.routes.wechat import get_delivery
 from api.services import takeover
 from api.services.wechat_delivery import WeChatDelivery
 
-router = APIRouter(prefix="/console", tags=["console"], include_in_schema=False)
+# The console's route class turns "not signed in" into the sign-in page and refusals into error pages.
+router = APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute, include_in_schema=False)
 
 TEXTS_FILE = Path(__file__).with_name("takeover.yml")
 

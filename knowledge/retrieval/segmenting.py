@@ -7,8 +7,10 @@ characters (every common character has one); anything still unknown is dropped r
 mapped to an [UNK] vector that would pull every sentence toward the same point.
 
 The model directory holds `tokenizer.json` (a WordLevel vocabulary: word → row), the weights
-and `segmenter.txt` (words jieba must know beyond its bundled dictionary, with frequencies), so
-it loads offline with `SentenceTransformer(path)` wherever this package is importable.
+and `segmenter.txt` (words jieba must know beyond its bundled dictionary, with frequencies). It
+loads offline with `static_model.load_model(path)`, or `SentenceTransformer(path,
+trust_remote_code=True)`: sentence-transformers asks for that flag for any module class outside
+its own package, and this one is the project's.
 """
 
 from __future__ import annotations
