@@ -158,7 +158,19 @@
           bottom: 0,
           inRange: { color: SEQUENTIAL }
         },
-        series: [{ type: "heatmap", data: cells, label: { show: most > 0 && most < 1000 } }]
+        series: [
+          {
+            type: "heatmap",
+            data: cells,
+            // Numbers only where something happened: a grid of zeros hides the busy cells.
+            label: {
+              show: most < 1000,
+              formatter: function (cell) {
+                return cell.value[2] ? String(cell.value[2]) : "";
+              }
+            }
+          }
+        ]
       });
     },
     // Ratings per month by score, and the mean score (1–3) as a line on its own axis.
