@@ -38,7 +38,9 @@ mkdir -p results
 phase "lint (ruff, mypy)" bash -c '.venv-app/bin/ruff check . && .venv-app/bin/ruff format --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts'
 phase "bot tests (Rasa env)" .venv-bot/bin/python -m pytest -c tests/bot/pytest.ini tests/bot -q
 phase "conversation tests" conversation_tests
-phase "pytest" pytest_run tests
+# Browser tests last: Playwright's sync API keeps an event loop running in the main thread
+# until the session ends, and the tests before them use asyncio.run.
+phase "pytest" pytest_run tests/unit tests/e2e tests/browser
 
 echo
 echo "Phase durations:"
