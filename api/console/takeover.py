@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from api.console import audit, casework
 from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, Staff
-from api.console.routes import ConsoleRoute
+from api.console.routes import PAGE_HEADERS, ConsoleRoute
 from api.deps import RasaDep, SessionDep
 from api.models import Case
 from api.rasa_client import DialogueUnavailable
@@ -55,13 +55,14 @@ def _visible(session: SessionDep, staff: Staff, reference: str) -> Case:
 
 
 def _back(case_: Case) -> RedirectResponse:
-    return RedirectResponse(f"/console/cases/{case_.reference}#takeover", status_code=303)
+    return RedirectResponse(f"/console/cases/{case_.reference}#takeover", status_code=303, headers=PAGE_HEADERS)
 
 
 def _problem(case_: Case, text: str, status_code: int) -> HTMLResponse:
     # A short page: the resident's conversation is untouched; staff go back and try again.
     back = f"/console/cases/{case_.reference}#takeover"
-    return HTMLResponse(f'<p role="alert">{html.escape(text)}</p><p><a href="{back}">返回案件</a></p>', status_code)
+    body = f'<p role="alert">{html.escape(text)}</p><p><a href="{back}">返回案件</a></p>'
+    return HTMLResponse(body, status_code, headers=PAGE_HEADERS)
 
 
 @router.post("/cases/{reference}/takeover")

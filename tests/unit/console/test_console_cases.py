@@ -61,7 +61,7 @@ def test_a_case_page_shows_the_data_the_assistants_view_and_the_transcript(
     assert page.index("楼上漏水不管怎么办") < page.index("可以申请人民调解") and "申请调解" in page
     # Residents' text is escaped, never markup.
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
-    assert 'id="takeover-panel"' in page  # where taking over the conversation will go
+    assert 'id="takeover-start"' in page  # taking over the conversation
 
 
 def test_the_case_page_works_while_the_dialogue_engine_is_down(
