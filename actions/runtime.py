@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from knowledge.roster import Roster
 from sqlalchemy.engine import Engine
 
 from api.db import create_db_engine, init_db
@@ -15,6 +14,7 @@ from knowledge.legal_aid import LegalAidRules
 from knowledge.mediation import MediationRules
 from knowledge.notarization import NotaryCatalogue
 from knowledge.offices import Offices
+from knowledge.roster import Roster
 
 
 @cache
