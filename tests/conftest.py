@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,9 +12,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.db import create_db_engine, init_db
+from api.settings import Settings
 from knowledge.consultant import Consultant
 from knowledge.entries import KnowledgeBase
 from knowledge.statutes import StatuteLibrary
+from scripts.stack import Stack
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +53,46 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as db_session:
         yield db_session
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+StackFactory = Callable[[str], AbstractContextManager[Stack]]
+
+
+@pytest.fixture(scope="session")
+def real_stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant, index_dir: Path) -> StackFactory:
+    """Starts the real Rasa server, action server and API on free ports with a fresh database.
+
+    `consultant` has built the index in index_dir; the action server reads the same one. When a
+    process fails to start, its log tails are printed before the error.
+    """
+
+    @contextmanager
+    def start(name: str) -> Iterator[Stack]:
+        workdir = tmp_path_factory.mktemp(name)
+        settings = Settings(
+            database_url=f"sqlite:///{workdir / 'assistant.db'}",
+            api_port=free_port(),
+            rasa_port=free_port(),
+            action_port=free_port(),
+            index_dir=index_dir,
+        )
+        running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
+        try:
+            running.start(timeout=240)
+        except Exception:
+            running.stop()
+            for log in sorted((workdir / "logs").glob("*.log")):
+                print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+            raise
+        try:
+            yield running
+        finally:
+            running.stop()
+
+    return start

@@ -6,17 +6,14 @@ scripts/setup_browser.sh installs. One stack serves the whole browser suite.
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from api.settings import Settings
-from knowledge.consultant import Consultant
 from scripts.stack import Stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -25,33 +22,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 TIMEOUT_MS = 30_000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant, index_dir: Path) -> Iterator[Stack]:
-    # `consultant` has built the index in index_dir; the action server reads the same one.
-    workdir = tmp_path_factory.mktemp("browser-stack")
-    settings = Settings(
-        database_url=f"sqlite:///{workdir / 'assistant.db'}",
-        api_port=free_port(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        index_dir=index_dir,
-    )
-    running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
-    try:
-        running.start(timeout=240)
-    except Exception:
-        running.stop()
-        for log in sorted((workdir / "logs").glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    yield running
-    running.stop()
+def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
+    with real_stack("browser-stack") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

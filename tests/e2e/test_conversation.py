@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import re
-import socket
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
@@ -20,40 +19,15 @@ from api.db import create_db_engine
 from api.models import Case, CaseKind
 from api.rasa_client import RasaClient
 from api.services import takeover
-from api.settings import Settings
-from knowledge.consultant import Consultant
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant, index_dir: Path) -> Iterator[Stack]:
-    # `consultant` has built the index in index_dir; the action server reads the same one.
-    workdir = tmp_path_factory.mktemp("stack")
-    settings = Settings(
-        database_url=f"sqlite:///{workdir / 'assistant.db'}",
-        api_port=free_port(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        index_dir=index_dir,
-    )
-    running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
-    try:
-        running.start(timeout=240)
-    except Exception:
-        running.stop()
-        for log in sorted((workdir / "logs").glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    yield running
-    running.stop()
+def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
+    with real_stack("stack") as running:
+        yield running
 
 
 class Resident:
