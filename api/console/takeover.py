@@ -71,10 +71,7 @@ async def start_takeover(
 ) -> Response:
     case_ = _visible(session, staff, reference)
     try:
-        if not await takeover.is_taken_over(rasa, case_.conversation_id):
-            await takeover.start(
-                rasa, delivery, conversation_id=case_.conversation_id, staff_name=staff.user.display_name
-            )
+        await takeover.start(rasa, delivery, conversation_id=case_.conversation_id, staff_name=staff.user.display_name)
     except DialogueUnavailable:
         return _problem(case_, takeover_texts().engine_down, 503)
     audit.record(session, action="takeover_start", at=clock(), user=staff.user, case=case_)
@@ -93,10 +90,8 @@ async def send_message(
 ) -> Response:
     case_ = _visible(session, staff, reference)
     try:
-        if not await takeover.is_taken_over(rasa, case_.conversation_id):
-            await takeover.start(
-                rasa, delivery, conversation_id=case_.conversation_id, staff_name=staff.user.display_name
-            )
+        # Writing without pressing 接管对话 first joins the conversation too.
+        await takeover.start(rasa, delivery, conversation_id=case_.conversation_id, staff_name=staff.user.display_name)
         await takeover.say(
             rasa, delivery, conversation_id=case_.conversation_id, staff_name=staff.user.display_name, text=text
         )
@@ -114,8 +109,7 @@ async def end_takeover(
 ) -> Response:
     case_ = _visible(session, staff, reference)
     try:
-        if await takeover.is_taken_over(rasa, case_.conversation_id):
-            await takeover.end(rasa, delivery, conversation_id=case_.conversation_id)
+        await takeover.end(rasa, delivery, conversation_id=case_.conversation_id)
     except DialogueUnavailable:
         return _problem(case_, takeover_texts().engine_down, 503)
     audit.record(session, action="takeover_end", at=clock(), user=staff.user, case=case_)

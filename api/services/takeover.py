@@ -46,6 +46,9 @@ async def _to_wechat(delivery: WeChatDelivery | None, conversation_id: str, text
 
 
 async def start(rasa: RasaClient, delivery: WeChatDelivery | None, *, conversation_id: str, staff_name: str) -> None:
+    """Join the conversation; joining one staff have already taken over changes nothing."""
+    if await is_taken_over(rasa, conversation_id):
+        return
     text = messages.TAKEOVER_JOINED.format(name=staff_name)
     await rasa.append_events(
         conversation_id, [{"event": "pause"}, _bot_turn(text, {"state": "started", "staff": staff_name})]
@@ -64,6 +67,9 @@ async def say(
 
 
 async def end(rasa: RasaClient, delivery: WeChatDelivery | None, *, conversation_id: str) -> None:
+    """Hand the conversation back to the assistant (nothing happens if nobody had taken it over)."""
+    if not await is_taken_over(rasa, conversation_id):
+        return
     text = messages.TAKEOVER_LEFT
     await rasa.append_events(conversation_id, [_bot_turn(text, {"state": "ended"}), {"event": "resume"}])
     await _to_wechat(delivery, conversation_id, text)
