@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.forms import validators
 from actions.forms.base import ServiceFormValidation, Slots
+from actions.forms.display import describe
 from actions.forms.submit import SubmitServiceForm
 from api.models import Case, CaseKind
 from knowledge.legal_aid import PrecheckAnswers, PrecheckResult
@@ -169,6 +170,10 @@ class ActionSubmitLegalAid(SubmitServiceForm):
         result = precheck(tracker)
         answers = answers_from(tracker)
         return {
+            # In words for staff (the ids stay in `answers` for the engine to re-run).
+            "matter": describe("legal_aid_matter", tracker.get_slot("legal_aid_matter")),
+            "status": describe("legal_aid_status", tracker.get_slot("legal_aid_status") or "none"),
+            "urgency": describe("legal_aid_urgent", tracker.get_slot("legal_aid_urgent") or "none"),
             "answers": answers.model_dump(mode="json"),
             "verdict": result.verdict,
             "reasons": [reason.model_dump() for reason in result.reasons],

@@ -227,6 +227,7 @@ def test_the_precheck_result_comes_with_its_reasons_and_the_office_decides(engin
     with Session(engine) as session:
         case = session.exec(select(Case)).one()
     assert case.kind == CaseKind.legal_aid and case.details["verdict"] == "likely_eligible"
+    assert case.details["matter"] == "请求支付劳动报酬（讨要工资）" and case.details["status"] == "无"
 
 
 # --- mediation submission -----------------------------------------------------------------------
