@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import httpx
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -23,6 +24,7 @@ from api.console import audit, casework, display, statistics
 from api.console.auth import LoginRefused, authenticate, close_session, open_session
 from api.console.casework import PAGE_SIZE, CaseworkRefused, QueueFilters
 from api.console.deps import (
+    Clock,
     ClockDep,
     ConsoleDenied,
     LoginRequired,
@@ -34,6 +36,7 @@ from api.console.deps import (
     WorkflowDep,
 )
 from api.console.models import CaseWork, StaffUser
+from api.console.roles import Roles
 from api.console.security import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -45,7 +48,7 @@ from api.console.texts import Texts, texts
 from api.console.workflow import OPEN_STATUSES, REASON_MAX_CHARS, REASON_MIN_CHARS, Workflow
 from api.deps import RasaDep, SessionDep, SettingsDep
 from api.models import Case, CaseKind, CaseStatus, KnowledgeGap
-from api.rasa_client import DialogueUnavailable
+from api.rasa_client import DialogueUnavailable, RasaClient
 from api.services.applications import booking_of
 from api.settings import Settings
 
@@ -368,20 +371,52 @@ async def _transcript(
     return display.transcript(tracker, staff.role, names)
 
 
+@dataclass(frozen=True)
+class CasePageInputs:
+    """What the case page is made from, besides the case and who looks at it."""
+
+    session: Session
+    rasa: RasaClient
+    settings: Settings
+    workflow: Workflow
+    messages_: Texts
+    roles: Roles
+    clock: Clock
+
+
+def case_page_inputs(
+    session: SessionDep,
+    rasa: RasaDep,
+    settings: SettingsDep,
+    workflow: WorkflowDep,
+    messages_: TextsDep,
+    roles: RolesDep,
+    clock: ClockDep,
+) -> CasePageInputs:
+    return CasePageInputs(session, rasa, settings, workflow, messages_, roles, clock)
+
+
+CasePageDep = Annotated[CasePageInputs, Depends(case_page_inputs)]
+
+
 async def _case_page(
+    page: CasePageInputs,
     *,
     case_: Case,
     staff: Staff,
-    session: Session,
-    rasa: RasaDep,
-    settings: Settings,
-    workflow: Workflow,
-    messages_: Texts,
-    roles: RolesDep,
     now: datetime,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
+    """The case page; the routes that change a case show it again with `error` when refused."""
+    session, rasa, settings, workflow, messages_, roles = (
+        page.session,
+        page.rasa,
+        page.settings,
+        page.workflow,
+        page.messages_,
+        page.roles,
+    )
     work = session.get(CaseWork, case_.id)
     other_party = case_.details.get("other_party")
     names = (case_.applicant_name, other_party if isinstance(other_party, str) else None)
@@ -442,26 +477,15 @@ async def _case_page(
 async def case_page(
     reference: str,
     staff: StaffDep,
-    session: SessionDep,
-    rasa: RasaDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    roles: RolesDep,
-    clock: ClockDep,
+    page: CasePageDep,
 ) -> HTMLResponse:
-    case_ = _visible(session, staff, reference)
-    now = clock()
-    audit.record(session, action="view", at=now, user=staff.user, case=case_)
+    case_ = _visible(page.session, staff, reference)
+    now = page.clock()
+    audit.record(page.session, action="view", at=now, user=staff.user, case=case_)
     return await _case_page(
+        page,
         case_=case_,
         staff=staff,
-        session=session,
-        rasa=rasa,
-        settings=settings,
-        workflow=workflow,
-        messages_=messages_,
-        roles=roles,
         now=now,
     )
 
@@ -483,44 +507,33 @@ def _refusal(
 async def set_status(
     reference: str,
     staff: PostingStaffDep,
-    session: SessionDep,
-    rasa: RasaDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    roles: RolesDep,
-    clock: ClockDep,
+    page: CasePageDep,
     to: Annotated[str, Form(max_length=32)] = "",
     reason: Annotated[str, Form(max_length=2000)] = "",
     outcome: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
-    case_ = _visible(session, staff, reference)
-    now = clock()
+    case_ = _visible(page.session, staff, reference)
+    now = page.clock()
     try:
         if to not in CaseStatus.__members__:
             raise CaseworkRefused("transition_not_allowed")
         casework.change_status(
-            session,
+            page.session,
             case_=case_,
             user=staff.user,
             target=CaseStatus(to),
             reason=reason,
             outcome=outcome,
-            workflow=workflow,
+            workflow=page.workflow,
             now=now,
         )
     except CaseworkRefused as refused:
-        session.rollback()
-        error, status_code = _refusal(messages_, workflow, refused, to, case_.kind)
+        page.session.rollback()
+        error, status_code = _refusal(page.messages_, page.workflow, refused, to, case_.kind)
         return await _case_page(
+            page,
             case_=case_,
             staff=staff,
-            session=session,
-            rasa=rasa,
-            settings=settings,
-            workflow=workflow,
-            messages_=messages_,
-            roles=roles,
             now=now,
             error=error,
             status_code=status_code,
@@ -532,34 +545,25 @@ async def set_status(
 async def assign_case(
     reference: str,
     staff: PostingStaffDep,
-    session: SessionDep,
-    rasa: RasaDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    roles: RolesDep,
-    clock: ClockDep,
+    page: CasePageDep,
     assignee: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    case_ = _visible(session, staff, reference)
-    now = clock()
+    case_ = _visible(page.session, staff, reference)
+    now = page.clock()
     try:
-        target = session.get(StaffUser, int(assignee)) if assignee.isdigit() else None
+        target = page.session.get(StaffUser, int(assignee)) if assignee.isdigit() else None
         if assignee and target is None:
             raise CaseworkRefused("assignee_invalid")
-        casework.assign(session, case_=case_, user=staff.user, role=staff.role, assignee=target, roles=roles, now=now)
+        casework.assign(
+            page.session, case_=case_, user=staff.user, role=staff.role, assignee=target, roles=page.roles, now=now
+        )
     except CaseworkRefused as refused:
-        session.rollback()
-        error, status_code = _refusal(messages_, workflow, refused)
+        page.session.rollback()
+        error, status_code = _refusal(page.messages_, page.workflow, refused)
         return await _case_page(
+            page,
             case_=case_,
             staff=staff,
-            session=session,
-            rasa=rasa,
-            settings=settings,
-            workflow=workflow,
-            messages_=messages_,
-            roles=roles,
             now=now,
             error=error,
             status_code=status_code,
@@ -571,31 +575,20 @@ async def assign_case(
 async def add_note(
     reference: str,
     staff: PostingStaffDep,
-    session: SessionDep,
-    rasa: RasaDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    roles: RolesDep,
-    clock: ClockDep,
+    page: CasePageDep,
     text: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
-    case_ = _visible(session, staff, reference)
-    now = clock()
+    case_ = _visible(page.session, staff, reference)
+    now = page.clock()
     try:
-        casework.add_note(session, case_=case_, user=staff.user, text=text, now=now)
+        casework.add_note(page.session, case_=case_, user=staff.user, text=text, now=now)
     except CaseworkRefused as refused:
-        session.rollback()
-        error, status_code = _refusal(messages_, workflow, refused)
+        page.session.rollback()
+        error, status_code = _refusal(page.messages_, page.workflow, refused)
         return await _case_page(
+            page,
             case_=case_,
             staff=staff,
-            session=session,
-            rasa=rasa,
-            settings=settings,
-            workflow=workflow,
-            messages_=messages_,
-            roles=roles,
             now=now,
             error=error,
             status_code=status_code,
