@@ -1,4 +1,4 @@
-"""Answering legal questions from the knowledge base."""
+"""Answering legal questions: safety first, then the answer, a choice, or an honest deferral."""
 
 from __future__ import annotations
 
@@ -13,21 +13,45 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
+from actions.cases import flag_case
 from actions.replies import utter_reply
+from api.models import CaseKind
 from api.services.gaps import record_knowledge_gap
+from knowledge.consultant import Consultation
 
 logger = logging.getLogger(__name__)
 
 
-def _record_gap(conversation_id: str, question: str, best_entry_id: str | None, best_score: float | None) -> None:
+async def consult(tracker: Tracker) -> Consultation:
+    """The knowledge layer's reading of the resident's latest message (off the event loop)."""
+    area = tracker.latest_message.get("area") or {}
+    return await asyncio.to_thread(
+        runtime.consultant().consult,
+        tracker.latest_message.get("text") or "",
+        area.get("name"),
+        float(area.get("confidence") or 0.0),
+    )
+
+
+def _record_gap(conversation_id: str, question: str, consultation: Consultation) -> None:
+    best = consultation.result.best
     with Session(runtime.engine()) as session:
         record_knowledge_gap(
             session,
             conversation_id=conversation_id,
             question=question,
-            best_entry_id=best_entry_id,
-            best_score=best_score,
+            point=consultation.question,
+            best_entry_id=best.entry_id if best else None,
+            best_score=best.dense if best else None,
         )
+
+
+async def record_gap(tracker: Tracker, consultation: Consultation) -> None:
+    """A question no entry answered becomes work for staff: write the entry it needed."""
+    try:
+        await asyncio.to_thread(_record_gap, tracker.sender_id, tracker.latest_message.get("text") or "", consultation)
+    except SQLAlchemyError:
+        logger.exception("could not record a knowledge gap")
 
 
 class ActionAnswerQuestion(Action):
@@ -35,23 +59,22 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        question = tracker.latest_message.get("text") or ""
-        area = tracker.latest_message.get("area") or {}
-        reply, result = await asyncio.to_thread(
-            runtime.consultant().answer, question, area.get("name"), float(area.get("confidence") or 0.0)
-        )
-        utter_reply(dispatcher, reply)
+        consultation = await consult(tracker)
+        reply = consultation.reply
+        utter_reply(dispatcher, reply)  # the safety advice is its first paragraph when there is danger
+        events: list[EventType] = []
+        if consultation.safety:
+            reference = await flag_case(CaseKind.danger, tracker)
+            if reference:
+                dispatcher.utter_message(response="utter_emergency_flagged")
+                events += [SlotSet("handoff_reference", reference)]
+        if reply.kind in ("defer", "unsure"):
+            await record_gap(tracker, consultation)
         if reply.entry_id is None:
-            best = result.best
-            try:
-                await asyncio.to_thread(
-                    _record_gap,
-                    tracker.sender_id,
-                    question,
-                    best.entry_id if best else None,
-                    best.dense if best else None,
-                )
-            except SQLAlchemyError:
-                logger.exception("could not record a knowledge gap")
-            return [SlotSet("answered_entry", None)]
-        return [SlotSet("area", reply.area), SlotSet("answered_entry", reply.entry_id), SlotSet("route", "faq")]
+            return [*events, SlotSet("answered_entry", None), SlotSet("area", reply.area or tracker.get_slot("area"))]
+        return [
+            *events,
+            SlotSet("area", reply.area),
+            SlotSet("answered_entry", reply.entry_id),
+            SlotSet("route", "faq"),
+        ]

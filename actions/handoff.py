@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
 
-from actions import runtime
+from actions.cases import flag_case
+from actions.consultation import consult
 from actions.forms.control import leave_form
-from api.models import CaseCreate, CaseKind
-from api.services.cases import open_case
+from actions.replies import utter_reply
+from api.models import CaseKind
 
 logger = logging.getLogger(__name__)
-
-
-def _open(kind: CaseKind, tracker: Tracker) -> str:
-    data = CaseCreate(
-        kind=kind,
-        conversation_id=tracker.sender_id,
-        channel=tracker.get_latest_input_channel() or "web",
-        area=tracker.get_slot("area"),
-        route=tracker.get_slot("route"),
-    )
-    with Session(runtime.engine()) as session:
-        case, _created = open_case(session, data=data)
-        return case.reference
 
 
 class ActionRequestHuman(Action):
@@ -38,10 +23,8 @@ class ActionRequestHuman(Action):
         return "action_request_human"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        try:
-            reference = await asyncio.to_thread(_open, CaseKind.handoff, tracker)
-        except SQLAlchemyError:
-            logger.exception("could not record a handoff")
+        reference = await flag_case(CaseKind.handoff, tracker)
+        if reference is None:
             dispatcher.utter_message(response="utter_handoff_failed")
             return leave_form(tracker)
         dispatcher.utter_message(response="utter_handoff_recorded", reference=reference)
@@ -55,10 +38,17 @@ class ActionFlagDanger(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # The safety advice goes out first and whatever happens to the database.
         dispatcher.utter_message(response="utter_emergency")
+        reference = await flag_case(CaseKind.danger, tracker)
+        events = [*leave_form(tracker), SlotSet("route", "emergency")]
+        if reference is not None:
+            dispatcher.utter_message(response="utter_emergency_flagged")
+            events.append(SlotSet("handoff_reference", reference))
+        # A question inside the message ("他打我，孩子归谁") is answered after the advice.
         try:
-            reference = await asyncio.to_thread(_open, CaseKind.danger, tracker)
-        except SQLAlchemyError:
-            logger.exception("could not flag a conversation in danger")
-            return [*leave_form(tracker), SlotSet("route", "emergency")]
-        dispatcher.utter_message(response="utter_emergency_flagged")
-        return [*leave_form(tracker), SlotSet("handoff_reference", reference), SlotSet("route", "emergency")]
+            consultation = await consult(tracker)
+        except Exception:  # the advice above stands even if the knowledge layer fails
+            logger.exception("could not read the question in a danger message")
+            return events
+        if consultation.reply.kind in ("answer", "clarify"):
+            utter_reply(dispatcher, consultation.reply)
+        return events

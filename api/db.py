@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
@@ -33,6 +33,27 @@ def create_db_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# Columns added to tables after they first shipped: create_all never alters an existing table and
+# there are no migrations yet, so a database made earlier gets them here. Alembic replaces this.
+ADDED_COLUMNS: list[tuple[str, str, str]] = [
+    ("console_case_work", "outcome", "VARCHAR(32)"),
+    ("knowledge_gaps", "point", "VARCHAR(500)"),
+]
+
+
+def _add_missing_columns(_metadata: Any, connection: Connection, **_: Any) -> None:
+    inspector = inspect(connection)
+    for table, column, sql_type in ADDED_COLUMNS:
+        if not inspector.has_table(table):  # a create_all of other tables only
+            continue
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+
+
+# Runs after every create_all (init_db), whether or not it created any table.
+event.listen(SQLModel.metadata, "after_create", _add_missing_columns)
+
+
 def init_db(engine: Engine) -> None:
-    """Create missing tables. (Alembic migrations take over once the schema has users.)"""
+    """Create missing tables and add columns that came later. (Alembic takes over with issue 15.)"""
     SQLModel.metadata.create_all(engine)

@@ -70,6 +70,8 @@ class KnowledgeGap(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: str = Field(index=True, max_length=128)
     question: str = Field(max_length=2000)  # phone and ID numbers masked before storing
+    # The asking clause the assistant read as the resident's point (masked too): what to write an entry for.
+    point: str | None = Field(default=None, max_length=500)
     best_entry_id: str | None = Field(default=None, max_length=100)
     best_score: float | None = None
     created_at: datetime = Field(default_factory=utc_now)

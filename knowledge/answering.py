@@ -1,21 +1,26 @@
-"""Turn a retrieval result into the reply a resident reads: answer, statutes, disclaimer, next steps.
+"""What a resident reads: safety first, then the answer, a choice, or an honest deferral, then services.
 
 Used by the action server and by `make evaluate`, so both show residents the same first reply.
+Every sentence comes from a reviewed entry, data/messages.yml or a quoted statute article.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import quote
 
 import yaml
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from knowledge.entries import Entry, KnowledgeBase
+from knowledge.entries import Citation, Entry, KnowledgeBase
 from knowledge.offices import Offices
-from knowledge.retrieval.retriever import RetrievalResult
+from knowledge.reading.cues import SafetyCue, ServiceCue
+from knowledge.retrieval.articles import ArticleHit
+from knowledge.verdict import Verdict
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.yml"
 
@@ -25,17 +30,66 @@ class Button(BaseModel):
     payload: str
 
 
+class CitedText(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: str = Field(min_length=10)
+    citations: list[Citation] = Field(default_factory=list)
+
+
+class ServiceOffer(CitedText):
+    button: Button
+
+
+class WageNote(CitedText):
+    when: str  # a regular expression over the folded message
+
+    @field_validator("when")
+    @classmethod
+    def _compiles(cls, pattern: str) -> str:
+        re.compile(pattern)
+        return pattern
+
+
+class Deferral(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    intro: str
+    area: str
+    articles_heading: str
+    next_steps: str
+
+
 class Messages(BaseModel):
     citation_heading: str
     disclaimer: str
     no_confident_answer: str
     related_heading: str
     buttons: dict[str, Button]
+    clarify_one: str
+    clarify: str
+    clarify_none: Button
+    defer: Deferral
+    quote_chars: int = Field(ge=40)
+    safety: dict[SafetyCue, CitedText]
+    services: dict[ServiceCue, ServiceOffer]
+    wage_legal_aid: WageNote
+
+    def cited_texts(self) -> list[tuple[str, CitedText]]:
+        """Every text that cites statutes, named, for the test that checks each citation."""
+        named: list[tuple[str, CitedText]] = [(f"safety.{cue}", text) for cue, text in self.safety.items()]
+        named += [(f"services.{cue}", offer) for cue, offer in self.services.items()]
+        return [*named, ("wage_legal_aid", self.wage_legal_aid)]
 
 
 @cache
 def load_messages(path: Path = MESSAGES_FILE) -> Messages:
     return Messages.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+# answer: an entry answers the point; clarify: the resident picks among close entries; defer: none
+# answers, said honestly; unsure: nothing in the message looks like a legal question we know.
+ReplyKind = Literal["answer", "clarify", "defer", "unsure"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +100,8 @@ class Reply:
     entry_id: str | None = None
     area: str | None = None
     route: str | None = None  # the service the entry suggests, if any
+    kind: ReplyKind = "answer"
+    options: list[str] = field(default_factory=list)  # entry ids offered in a clarification
 
     def custom(self) -> dict[str, object]:
         """Structured extras for channels that can show them (links to each cited article)."""
@@ -64,6 +120,10 @@ def load_offices() -> Offices:
     return Offices.load()
 
 
+def _statute_line(citations: list[Citation]) -> str:
+    return load_messages().citation_heading + "、".join(f"《{c.law}》{c.article}" for c in citations)
+
+
 def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     messages = load_messages()
     labels = [citation.label for citation in entry.citations]
@@ -71,7 +131,7 @@ def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     if entry.offices:  # addresses and hours from offices.yml, the one place they are kept
         parts.append("\n".join(f"· {load_offices().display(office)}" for office in entry.offices))
     if entry.citations:
-        parts.append(messages.citation_heading + "、".join(f"《{c.law}》{c.article}" for c in entry.citations))
+        parts.append(_statute_line(entry.citations))
     parts.append(messages.disclaimer)
     text = "\n\n".join(parts)
     buttons = [Button(title=other.questions[0], payload=other.questions[0]) for other in related or []]
@@ -79,11 +139,71 @@ def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     return Reply(text, buttons, labels, entry.id, entry.area, entry.route)
 
 
-def compose_reply(kb: KnowledgeBase, result: RetrievalResult, related_count: int = 3) -> Reply:
-    """The answer to a consultation, or an honest 'not sure' with the human paths."""
+def unsure_reply() -> Reply:
+    """Nothing in the message looks like a question the knowledge base is about."""
     messages = load_messages()
-    if not result.confident or result.best is None:
-        return Reply(messages.no_confident_answer, [messages.buttons["lawyer"], messages.buttons["handoff"]])
-    entry = kb.get(result.best.entry_id)
-    related = [kb.get(hit.entry_id) for hit in result.hits[1 : 1 + related_count]]
-    return entry_reply(entry, related)
+    return Reply(messages.no_confident_answer, [messages.buttons["lawyer"], messages.buttons["handoff"]], kind="unsure")
+
+
+def clarify_reply(options: list[Entry]) -> Reply:
+    messages = load_messages()
+    buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in options]
+    text = messages.clarify_one if len(options) == 1 else messages.clarify
+    return Reply(text, [*buttons, messages.clarify_none], kind="clarify", options=[entry.id for entry in options])
+
+
+def defer_reply(area: str | None, articles: list[ArticleHit]) -> Reply:
+    """No entry answers the point: the area, the closest articles quoted, and the ways to a person."""
+    messages = load_messages()
+    parts = [messages.defer.intro]
+    if area:
+        parts.append(messages.defer.area.format(area=area))
+    if articles:
+        quoted = [f"《{hit.article.law}》{hit.article.number}：{_excerpt(hit.article.text)}" for hit in articles]
+        parts.append(messages.defer.articles_heading + "\n" + "\n".join(quoted))
+    parts.append(messages.defer.next_steps)
+    return Reply(
+        "\n\n".join(parts),
+        [messages.buttons["lawyer"], messages.buttons["handoff"]],
+        [hit.article.label for hit in articles],
+        area=area,
+        kind="defer",
+    )
+
+
+def _excerpt(article_text: str) -> str:
+    limit = load_messages().quote_chars
+    body = article_text.split(maxsplit=1)[-1].replace("\n", " ")  # without the 第N条 it starts with
+    return body if len(body) <= limit else body[:limit] + "……"
+
+
+def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: list[ArticleHit]) -> Reply:
+    if verdict.kind == "answer":
+        best, *others = verdict.candidates
+        return entry_reply(kb.get(best.entry_id), [kb.get(c.entry_id) for c in others[:3]])
+    if verdict.kind == "clarify":
+        return clarify_reply([kb.get(entry_id) for entry_id in verdict.entry_ids])
+    return defer_reply(area, articles)
+
+
+def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: list[ServiceCue]) -> Reply:
+    """Safety advice before the reply; the services the story calls for after it, as buttons."""
+    messages = load_messages()
+    before = [messages.safety[cue] for cue in safety]
+    after: list[CitedText] = [messages.services[cue] for cue in services]
+    if "legal_aid" in services and re.search(messages.wage_legal_aid.when, message):
+        after.append(messages.wage_legal_aid)
+    if not before and not after:
+        return reply
+    text = "\n\n".join([*(_with_sources(t) for t in before), reply.text, *(_with_sources(t) for t in after)])
+    offered = [messages.services[cue].button for cue in services]
+    buttons = offered + [b for b in reply.buttons if b not in offered]
+    extra = [c.label for t in [*before, *after] for c in t.citations]
+    citations = list(dict.fromkeys([*reply.citations, *extra]))
+    return Reply(text, buttons, citations, reply.entry_id, reply.area, reply.route, reply.kind, reply.options)
+
+
+def _with_sources(cited: CitedText) -> str:
+    if not cited.citations:
+        return cited.text
+    return cited.text + "（依据：" + "、".join(f"《{c.law}》{c.article}" for c in cited.citations) + "）"

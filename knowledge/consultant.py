@@ -1,18 +1,32 @@
-"""The knowledge layer's front door: load once, then answer questions and explain services."""
+"""The knowledge layer's front door: load once, then read, retrieve, judge and reply.
+
+One consultation: cues and the asking clause are read from the message; the message is encoded
+once and that vector serves both the entry retriever and the article retriever; the verdict
+decides between answering, asking which entry was meant, and deferring honestly.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 from pydantic import BaseModel
 
-from knowledge.answering import Reply, compose_reply, entry_reply
+from knowledge.answering import Reply, entry_reply, reply_for, unsure_reply, with_cues
 from knowledge.entries import KnowledgeBase, Route
+from knowledge.reading.cues import CueBook, SafetyCue, ServiceCue, load_cues
+from knowledge.reading.question import question_part
+from knowledge.retrieval.articles import ArticleHit, ArticleRetriever
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
+from knowledge.statutes import StatuteLibrary
+from knowledge.verdict import CandidateFeatures, Verdict, VerdictModel, load_verdict_model
 
 SERVICES_FILE = Path(__file__).parent / "data" / "services.yml"
+# Entries the verdict weighs for one question (the retriever's best by fused rank).
+CANDIDATES = 6
 
 
 class ServiceGuide(BaseModel):
@@ -27,24 +41,78 @@ def load_service_guide(path: Path = SERVICES_FILE) -> ServiceGuide:
     return ServiceGuide.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
+@dataclass(frozen=True)
+class Consultation:
+    reply: Reply
+    result: RetrievalResult
+    verdict: Verdict
+    question: str  # the asking clause: what a knowledge gap records as the point
+    safety: list[SafetyCue]
+    services: list[ServiceCue]
+
+
 class Consultant:
-    def __init__(self, kb: KnowledgeBase, retriever: Retriever, services: ServiceGuide):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        retriever: Retriever,
+        services: ServiceGuide,
+        articles: ArticleRetriever,
+        verdict: VerdictModel,
+        cues: CueBook,
+    ):
         named = [*services.entries.values(), *(i for ids in services.related.values() for i in ids)]
         missing = [i for i in named if i not in kb]
         if missing:
             raise ValueError(f"services.yml names entries that do not exist: {missing}")
         self.kb, self.retriever, self.services = kb, retriever, services
+        self.articles, self.verdict_model, self.cues = articles, verdict, cues
+        self._features = CandidateFeatures(kb, retriever)
+        # The laws an area's entries cite: where a deferral looks for articles first.
+        self._area_laws: dict[str, set[str]] = {}
+        for entry in kb.entries:
+            self._area_laws.setdefault(entry.area, set()).update(c.law for c in entry.citations)
 
     @classmethod
     def load(cls, index_dir: Path) -> Consultant:
         kb = KnowledgeBase.load()
-        return cls(kb, Retriever.create(kb, index_dir), load_service_guide())
+        retriever = Retriever.create(kb, index_dir)
+        articles = ArticleRetriever.create(StatuteLibrary.load(), index_dir / "articles", retriever.encoder)
+        return cls(kb, retriever, load_service_guide(), articles, load_verdict_model(), load_cues())
 
-    def answer(
-        self, question: str, area: str | None = None, area_confidence: float = 0.0
-    ) -> tuple[Reply, RetrievalResult]:
-        result = self.retriever.search(question, area=area, area_confidence=area_confidence)
-        return compose_reply(self.kb, result), result
+    def consult(self, message: str, area: str | None = None, area_confidence: float = 0.0) -> Consultation:
+        safety, services = self.cues.safety_in(message), self.cues.services_in(message)
+        question = question_part(message)
+        if not message.strip():
+            empty = Verdict("defer", [])
+            return Consultation(unsure_reply(), RetrievalResult([], False), empty, question, safety, services)
+        vector = self.retriever.encode(message)
+        result = self.search(message, area, area_confidence, vector)
+        verdict = self.verdict_model.decide(self._features(message, question, result, area, area_confidence))
+        if not result.confident and not safety and not services:
+            reply = unsure_reply()
+        else:
+            shown_area = self._shown_area(verdict, area, area_confidence)
+            articles = self._articles(message, vector, shown_area) if verdict.kind == "defer" else []
+            reply = reply_for(self.kb, verdict, shown_area, articles)
+        return Consultation(with_cues(reply, message, safety, services), result, verdict, question, safety, services)
+
+    def search(
+        self, message: str, area: str | None, area_confidence: float, vector: np.ndarray | None = None
+    ) -> RetrievalResult:
+        """The candidates the verdict weighs: more than the reply shows, so it can re-rank them."""
+        return self.retriever.search(
+            message, top_k=CANDIDATES, area=area, area_confidence=area_confidence, vector=vector
+        )
+
+    def _shown_area(self, verdict: Verdict, area: str | None, area_confidence: float) -> str | None:
+        if area and area_confidence >= self.retriever.config.min_area_confidence:
+            return area
+        return self.kb.get(verdict.candidates[0].entry_id).area if verdict.candidates else None
+
+    def _articles(self, message: str, vector: np.ndarray, area: str | None) -> list[ArticleHit]:
+        laws = self._area_laws.get(area or "")
+        return self.articles.search(message, vector, laws=laws)
 
     def explain_service(self, service: Route) -> Reply:
         entry = self.kb.get(self.services.entries[service])

@@ -10,9 +10,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from knowledge.numerals import chinese_to_int, int_to_chinese
 
 STATUTES_DIR = Path(__file__).parent / "statutes"
+SUPERSEDED_FILE = Path(__file__).parent / "data" / "superseded_statutes.yml"
 
 _ARTICLE_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　]*(.*)$")
 _CITATION = re.compile(
@@ -68,24 +71,44 @@ def parse_articles(law: str, text: str) -> dict[str, Article]:
     return articles
 
 
+def load_superseded(path: Path = SUPERSEDED_FILE) -> dict[str, str]:
+    """Law name → what replaced it, for the shipped texts that are no longer current."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {law: str(item["note"]) for law, item in data.items()}
+
+
 class StatuteLibrary:
     """Look up the full text of an article by law name and article number."""
 
-    def __init__(self, laws: dict[str, dict[str, Article]]):
+    def __init__(self, laws: dict[str, dict[str, Article]], superseded: dict[str, str] | None = None):
         self._laws = laws
+        self.superseded = superseded or {}
 
     @classmethod
-    def load(cls, directory: Path = STATUTES_DIR) -> StatuteLibrary:
+    def load(cls, directory: Path = STATUTES_DIR, superseded_file: Path = SUPERSEDED_FILE) -> StatuteLibrary:
         laws: dict[str, dict[str, Article]] = {}
         for path in sorted(directory.glob("*.md")):
             name = law_name(path)
             laws.setdefault(name, {}).update(parse_articles(name, path.read_text(encoding="utf-8")))
         if not laws:
             raise FileNotFoundError(f"no statute texts in {directory}")
-        return cls(laws)
+        superseded = load_superseded(superseded_file)
+        unknown = set(superseded) - set(laws)
+        if unknown:
+            raise ValueError(f"superseded_statutes.yml names laws that are not shipped: {sorted(unknown)}")
+        return cls(laws, superseded)
 
     def laws(self) -> list[str]:
         return sorted(self._laws)
+
+    def current_articles(self) -> list[Article]:
+        """Every article of every shipped text that is still in force, in a stable order."""
+        return [
+            article
+            for law in self.laws()
+            if law not in self.superseded
+            for article in sorted(self._laws[law].values(), key=lambda a: article_sort_key(a.number))
+        ]
 
     def article(self, law: str, number: str) -> Article | None:
         return self._laws.get(law, {}).get(normalize_article_number(number))

@@ -32,26 +32,41 @@ def domain_responses(directory: Path = DOMAIN_DIR) -> dict[str, str]:
 
 
 def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[str, Any]) -> dict[str, Any]:
+    """The resident's first reply to one question, as the action server would give it.
+
+    Beyond the output contract (README), `outcome` says what kind of reply it was (answer,
+    clarify, defer, unsure, a service form, handoff), with the entry answered or offered and the
+    cues read from the message, for the answer benchmark.
+    """
     started = time.perf_counter()
     action, intent = item.get("action"), item.get("dialogue_intent")
     area, area_confidence = item.get("area"), item.get("area_confidence")
     if intent in CONVERSATION_INTENTS or item.get("intent") in CONVERSATION_INTENTS:
         area = area_confidence = None
     citations: list[str] = []
-    if action == "action_answer_question":
-        reply, _result = consultant.answer(
-            item.get("query") or "", item.get("area"), item.get("area_confidence") or 0.0
-        )
+    outcome, entry_id, options = action or "other", None, []
+    safety: list[str] = []
+    services: list[str] = []
+    if action in ("action_answer_question", "action_flag_danger"):
+        consultation = consultant.consult(item.get("query") or "", area, area_confidence or 0.0)
+        reply = consultation.reply
+        safety, services = list(consultation.safety), list(consultation.services)
         answer, citations = reply.text, reply.citations
+        outcome, entry_id, options = reply.kind, reply.entry_id, reply.options
+        if action == "action_flag_danger":
+            # The emergency advice goes first; a question inside the message is answered after it.
+            safety = safety or ["flagged"]
+            if reply.kind not in ("answer", "clarify"):
+                answer, citations, outcome, entry_id, options = responses["utter_emergency"], [], "emergency", None, []
+            else:
+                answer = responses["utter_emergency"] + "\n\n" + answer
     elif action in SERVICE_FORMS:
         # A service form opens with the service's explanation from the knowledge base (the
         # mediation form with the mediation rules' summary), then its first question.
         reply = consultant.explain_service(SERVICE_FORMS[action])
-        answer, citations = reply.text, reply.citations
+        answer, citations, outcome = reply.text, reply.citations, "service"
     elif action == "action_request_human":
-        answer = responses["utter_handoff_recorded"].format(reference=REFERENCE_PLACEHOLDER)
-    elif action == "action_flag_danger":
-        answer = responses["utter_emergency"]
+        answer, outcome = responses["utter_handoff_recorded"].format(reference=REFERENCE_PLACEHOLDER), "handoff"
     else:
         answer = responses.get(action or "", "")
     return {
@@ -64,6 +79,11 @@ def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[s
         "answer": answer,
         "citations": citations,
         "latency_ms": round(item.get("nlu_ms", 0.0) + (time.perf_counter() - started) * 1000, 2),
+        "outcome": outcome,
+        "entry_id": entry_id,
+        "options": options,
+        "safety": safety,
+        "services": services,
     }
 
 
@@ -94,7 +114,7 @@ def summary(outputs: list[dict[str, Any]], cited: dict[str, list[str]]) -> str:
     lines = [
         f"questions: {len(outputs)}",
         "routes: " + ", ".join(f"{k}={v}" for k, v in sorted(routes.items(), key=lambda kv: -kv[1])),
-        f"answered from the knowledge base: {sum(1 for o in outputs if o['citations'] and o['route'] == 'faq')}",
+        "replies: " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes(outputs).items(), key=lambda kv: -kv[1])),
         f"latency ms: median {statistics.median(latencies):.1f}, p95 {latencies[int(0.95 * (len(latencies) - 1))]:.1f}",
     ]
     if cited:
@@ -106,6 +126,13 @@ def summary(outputs: list[dict[str, Any]], cited: dict[str, list[str]]) -> str:
         law_f1 = statistics.mean(f1(laws(o["citations"]), laws(cited[o["id"]])) for o in judged)
         lines.append(f"citation F1 against the labels: laws {law_f1:.3f}, articles {article_f1:.3f}")
     return "\n".join(lines)
+
+
+def outcomes(outputs: list[dict[str, Any]]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for o in outputs:
+        counts[o["outcome"]] = counts.get(o["outcome"], 0) + 1
+    return counts
 
 
 def laws(labels: list[str] | set[str]) -> set[str]:

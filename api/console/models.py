@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, Column, Connection, event, inspect, text
+from sqlalchemy import DDL, JSON, Column, event
 from sqlmodel import Field, SQLModel
 
 from api.models import utc_now
@@ -136,21 +136,3 @@ for _ddl in _APPEND_ONLY_SQLITE:
     event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="sqlite"))
 for _ddl in _APPEND_ONLY_POSTGRESQL:
     event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="postgresql"))
-
-
-def _add_outcome_column(_metadata: Any, connection: Connection, **_: Any) -> None:
-    """console_case_work tables made before outcomes were recorded get the column in place.
-
-    create_all never alters an existing table and there are no migrations yet (api/db.py), so
-    without this a console installed earlier would fail on every query of the table.
-    """
-    inspector = inspect(connection)
-    if not inspector.has_table("console_case_work"):  # a create_all of other tables only
-        return
-    columns = {column["name"] for column in inspector.get_columns("console_case_work")}
-    if "outcome" not in columns:
-        connection.execute(text("ALTER TABLE console_case_work ADD COLUMN outcome VARCHAR(32)"))
-
-
-# Runs after every create_all (init_db), whether or not it created any table.
-event.listen(SQLModel.metadata, "after_create", _add_outcome_column)

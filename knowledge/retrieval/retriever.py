@@ -54,7 +54,8 @@ class RetrievalResult:
         return self.hits[0] if self.hits else None
 
 
-def _ranks(scores: np.ndarray) -> np.ndarray:
+def ranks(scores: np.ndarray) -> np.ndarray:
+    """1 for the highest score, 2 for the next, ... (ties in index order)."""
     order = np.argsort(-scores, kind="stable")
     ranks = np.empty(len(scores), dtype=np.float64)
     ranks[order] = np.arange(1, len(scores) + 1)
@@ -71,8 +72,8 @@ class Retriever:
         self._bm25 = BM25([lexical_tokens(d.text) for d in docs])
         self._entry_ids = [entry.id for entry in kb.entries]
         self._entry_areas = np.array([entry.area for entry in kb.entries])
-        position = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
-        self._doc_entry = np.array([position[d.entry_id] for d in docs])
+        self._position = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
+        self._doc_entry = np.array([self._position[d.entry_id] for d in docs])
 
     @classmethod
     def create(cls, kb: KnowledgeBase, index_dir: Path, config: RetrievalConfig | None = None) -> Retriever:
@@ -85,20 +86,37 @@ class Retriever:
         np.maximum.at(best, self._doc_entry, doc_scores)
         return best
 
+    def encode(self, query: str) -> np.ndarray:
+        """The question's vector: computed once a turn and shared with the article retriever."""
+        vector: np.ndarray = self.encoder.encode_queries([query])[0]
+        return vector
+
+    def lexical_scores(self, text: str) -> np.ndarray:
+        """Best BM25 score of each entry's documents for `text` (the question clause alone, say)."""
+        return self._per_entry_max(self._bm25.scores(lexical_tokens(text)))
+
+    def position(self, entry_id: str) -> int:
+        return self._position[entry_id]
+
     def search(
-        self, query: str, top_k: int | None = None, area: str | None = None, area_confidence: float = 0.0
+        self,
+        query: str,
+        top_k: int | None = None,
+        area: str | None = None,
+        area_confidence: float = 0.0,
+        vector: np.ndarray | None = None,
     ) -> RetrievalResult:
         """Rank entries for a question; `area` is the NLU's consultation area, if it has one."""
         top_k = top_k or self.config.top_k
         if not query.strip():
             return RetrievalResult([], confident=False)
-        q = self.encoder.encode_queries([query])[0]
+        q = self.encode(query) if vector is None else vector
         # Vectors are normalized: the dot product is the cosine similarity.
         dense = self._per_entry_max(self._vectors @ q)
-        lexical = self._per_entry_max(self._bm25.scores(lexical_tokens(query)))
-        fused = self.config.dense_weight / (self.config.rrf_k + _ranks(dense))
+        lexical = self.lexical_scores(query)
+        fused = self.config.dense_weight / (self.config.rrf_k + ranks(dense))
         # An entry that shares no term with the question gets no lexical vote.
-        fused += np.where(lexical > 0, self.config.lexical_weight / (self.config.rrf_k + _ranks(lexical)), 0.0)
+        fused += np.where(lexical > 0, self.config.lexical_weight / (self.config.rrf_k + ranks(lexical)), 0.0)
         if area and area_confidence >= self.config.min_area_confidence:
             fused += np.where(self._entry_areas == area, self.config.area_weight / (self.config.rrf_k + 1), 0.0)
         order = np.argsort(-fused, kind="stable")[:top_k]

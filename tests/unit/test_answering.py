@@ -7,8 +7,10 @@ from knowledge.consultant import Consultant
 
 
 def test_an_answer_names_its_statutes_and_offers_a_person(consultant: Consultant) -> None:
-    reply, result = consultant.answer("离婚冷静期是多少天")
-    assert result.confident and reply.entry_id == "marriage-divorce-cooling-off"
+    consultation = consultant.consult("去民政局办离婚说要等一个月冷静，是真的吗")
+    reply = consultation.reply
+    assert consultation.result.confident and reply.kind == "answer"
+    assert reply.entry_id == "marriage-divorce-cooling-off"
     assert "法律依据：" in reply.text and "《民法典》第一千零七十七条" in reply.text
     assert reply.citations and all(label.startswith("民法典") for label in reply.citations)
     assert reply.text.rstrip().endswith(load_messages().disclaimer)
@@ -18,8 +20,9 @@ def test_an_answer_names_its_statutes_and_offers_a_person(consultant: Consultant
 
 
 def test_no_confident_answer_is_said_plainly_with_human_paths(consultant: Consultant) -> None:
-    reply, result = consultant.answer("帮我写一篇作文")
-    assert not result.confident
+    consultation = consultant.consult("帮我写一篇作文")
+    reply = consultation.reply
+    assert not consultation.result.confident and reply.kind == "unsure"
     assert reply.entry_id is None and not reply.citations
     assert "12348" in reply.text
     assert {b.payload for b in reply.buttons} == {"/request_lawyer", "/request_human"}

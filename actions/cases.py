@@ -1,0 +1,38 @@
+"""Opening a staff case for a conversation: one home for handoff and danger cases."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session
+
+from actions import runtime
+from api.models import CaseCreate, CaseKind
+from api.services.cases import open_case
+
+logger = logging.getLogger(__name__)
+
+
+def _open(kind: CaseKind, tracker: Tracker) -> str:
+    data = CaseCreate(
+        kind=kind,
+        conversation_id=tracker.sender_id,
+        channel=tracker.get_latest_input_channel() or "web",
+        area=tracker.get_slot("area"),
+        route=tracker.get_slot("route"),
+    )
+    with Session(runtime.engine()) as session:
+        case, _created = open_case(session, data=data)
+        return case.reference
+
+
+async def flag_case(kind: CaseKind, tracker: Tracker) -> str | None:
+    """Open (or find the open) case of this kind for the conversation; None if the database failed."""
+    try:
+        return await asyncio.to_thread(_open, kind, tracker)
+    except SQLAlchemyError:
+        logger.exception("could not open a %s case", kind.value)
+        return None
