@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu lint
+.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict lint
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
@@ -12,6 +12,8 @@ help:
 	@echo "make evaluate IN=questions.jsonl OUT=predictions.jsonl"
 	@echo "make bench     retrieval benchmark (dense / lexical / hybrid) on ../shared/eval"
 	@echo "make bench-nlu NLU benchmark on a held-out fifth of nlu_data (trains a model, ~5 min)"
+	@echo "make bench-answers  the resident's first reply against the team's labels (eval/), blind and tune parts"
+	@echo "make train-verdict  fit the answer verdict on the tune part of the labels"
 
 setup:
 	@bash scripts/setup.sh
@@ -32,6 +34,12 @@ evaluate: build
 
 bench: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_retrieval
+
+bench-answers: build
+	@bash scripts/bench_answers.sh
+
+train-verdict: build
+	@bash scripts/bench_answers.sh --train
 
 bench-nlu: setup
 	@bash scripts/bench_nlu.sh

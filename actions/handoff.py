@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases import flag_case
 from actions.consultation import consult
+from actions.contact import OFFERED_SLOT, contact_in
 from actions.forms.control import leave_form
 from actions.replies import utter_reply
 from api.models import CaseKind
@@ -28,7 +29,12 @@ class ActionRequestHuman(Action):
             dispatcher.utter_message(response="utter_handoff_failed")
             return leave_form(tracker)
         dispatcher.utter_message(response="utter_handoff_recorded", reference=reference)
-        return [*leave_form(tracker), SlotSet("handoff_reference", reference), SlotSet("route", "handoff")]
+        events = [*leave_form(tracker), SlotSet("handoff_reference", reference), SlotSet("route", "handoff")]
+        # "我叫孙丽，电话136…，转人工": offer to keep them, with one line of consent (actions/contact.py).
+        if contact_in(str(tracker.latest_message.get("text") or "")):
+            dispatcher.utter_message(response="utter_ask_contact_consent")
+            events.append(SlotSet(OFFERED_SLOT, True))
+        return events
 
 
 class ActionFlagDanger(Action):

@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.forms.base import ServiceFormValidation, Slots
+from actions.forms.base import ServiceFormValidation, Slots, latest_text
 from actions.forms.control import utter_intro
 from actions.forms.display import when
 from actions.forms.slots import free_desk_slots, is_desk_slot, local_now, taken
@@ -42,6 +43,15 @@ class ValidateNotarizationForm(ServiceFormValidation):
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         return slot not in BOOKING_SLOTS or tracker.get_slot("notary_booking") is True
+
+    async def extract_notary_matter(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Slots:
+        """The message that opened the form may already name the matter ("遗嘱公证要带什么")."""
+        if tracker.get_slot(REQUESTED_SLOT) is not None or tracker.get_slot("notary_matter") is not None:
+            return {}
+        found = runtime.notary().match(latest_text(tracker), limit=1)
+        return {"notary_matter": found[0].title} if found else {}
 
     def validate_notary_matter(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

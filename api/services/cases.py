@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.models import Case, CaseCreate, CaseKind
+from api.models import Case, CaseCreate, CaseKind, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +65,17 @@ def open_case(session: Session, *, data: CaseCreate) -> tuple[Case, bool]:
         logger.info("opened %s case %s", case.kind.value, case.reference)
         return case, True
     raise RuntimeError("could not allocate a unique case reference")
+
+
+def record_contact(session: Session, *, reference: str, name: str | None, phone: str) -> Case | None:
+    """Put the contact details a resident agreed to leave on their case; None if no such case."""
+    case = session.exec(select(Case).where(Case.reference == reference)).first()
+    if case is None:
+        return None
+    case.phone = phone
+    case.applicant_name = name or case.applicant_name
+    case.updated_at = utc_now()
+    session.add(case)
+    session.commit()
+    session.refresh(case)
+    return case

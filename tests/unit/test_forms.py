@@ -316,6 +316,19 @@ def test_naming_a_notarization_matter_gives_its_guidance() -> None:
     assert "15个工作日" in messages[0]["text"] and slots["requested_slot"] == "notary_booking"
 
 
+def test_a_matter_named_in_the_opening_message_is_not_asked_again() -> None:
+    opening = turn("notarization_form", {}, text="遗嘱公证要带什么", intent="request_notarization")
+    messages, slots, _ = run(ValidateNotarizationForm(), opening)
+    assert slots["notary_matter"] == runtime.notary().match("遗嘱")[0].id
+    assert "15个工作日" in messages[0]["text"] and slots["requested_slot"] == "notary_booking"
+
+
+def test_an_opening_message_naming_no_matter_leaves_the_question_to_the_form() -> None:
+    messages, slots, _ = run(ValidateNotarizationForm(), turn("notarization_form", {}, text="我想办个公证"))
+    assert "notary_matter" not in slots and messages == []
+    assert slots["requested_slot"] == "notary_matter"
+
+
 def test_guidance_without_an_appointment_records_nothing(engine: Engine) -> None:
     matter = runtime.notary().matters[0].id
     _, slots, _ = run(
