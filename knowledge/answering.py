@@ -67,6 +67,7 @@ class Messages(BaseModel):
     related_heading: str
     buttons: dict[str, Button]
     clarify_one: str
+    clarify_one_none: Button
     clarify: str
     clarify_none: Button
     defer: Deferral
@@ -148,8 +149,11 @@ def unsure_reply() -> Reply:
 def clarify_reply(options: list[Entry]) -> Reply:
     messages = load_messages()
     buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in options]
-    text = messages.clarify_one if len(options) == 1 else messages.clarify
-    return Reply(text, [*buttons, messages.clarify_none], kind="clarify", options=[entry.id for entry in options])
+    one = len(options) == 1
+    text, way_out = (
+        (messages.clarify_one, messages.clarify_one_none) if one else (messages.clarify, messages.clarify_none)
+    )
+    return Reply(text, [*buttons, way_out], kind="clarify", options=[entry.id for entry in options])
 
 
 def defer_reply(area: str | None, articles: list[ArticleHit]) -> Reply:
@@ -189,6 +193,8 @@ def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: l
 def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: list[ServiceCue]) -> Reply:
     """Safety advice before the reply; the services the story calls for after it, as buttons."""
     messages = load_messages()
+    if "violence" in safety:  # violence is a matter for the police and the courts, not mediation
+        services = [cue for cue in services if cue != "mediation"]
     before = [messages.safety[cue] for cue in safety]
     after: list[CitedText] = [messages.services[cue] for cue in services]
     if "legal_aid" in services and re.search(messages.wage_legal_aid.when, message):

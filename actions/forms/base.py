@@ -16,7 +16,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions.cases import flag_case
 from actions.forms import validators
+from api.models import CaseKind
+from knowledge.answering import load_messages
+from knowledge.reading.cues import load_cues
+
+# Cues that mean danger now (not a detained relative or a near deadline): heard even inside a form.
+URGENT_CUES = ("violence", "threat", "self_harm")
 
 Slots = dict[str, Any]
 
@@ -29,6 +36,19 @@ class ServiceFormValidation(FormValidationAction, ABC):
     @abstractmethod
     def name(self) -> str:
         """validate_<form name>: abstract, so the action server does not register this base."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # Danger written into an answer ("他刚才又打我了" as the dispute's summary) is heard at
+        # once: the advice first and staff alerted, then the form goes on if the resident wants.
+        urgent = [cue for cue in load_cues().safety_in(latest_text(tracker)) if cue in URGENT_CUES]
+        if urgent:
+            messages = load_messages()
+            dispatcher.utter_message(response="utter_emergency")
+            for cue in urgent:
+                dispatcher.utter_message(text=messages.safety[cue].text)
+            if await flag_case(CaseKind.danger, tracker):
+                dispatcher.utter_message(response="utter_emergency_flagged")
+        return await super().run(dispatcher, tracker, domain)
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         """Whether the form still needs this slot, given the answers so far."""

@@ -468,3 +468,14 @@ def test_bookings_are_not_offered_in_the_past() -> None:
     assert all(s.start > NOW for s in free_sessions(NOW, None, 20))
     assert all(start > NOW for start in bookable.free_desk_slots(NOW, 20))
     assert bookable.free_desk_slots(NOW, 1)[0] < NOW + timedelta(days=3)
+
+
+def test_danger_written_into_a_form_answer_is_heard_first_and_flagged(engine: Engine) -> None:
+    answer = "他刚才又动手打我了，我躲在邻居家"
+    tracker = turn("mediation_form", {"privacy_consent": True}, {"dispute_summary": answer}, text=answer)
+    messages, _, _ = run(ValidateMediationForm(), tracker)
+    assert responses(messages)[0] == "utter_emergency"
+    assert "人身安全保护令" in messages[1]["text"]
+    assert "utter_emergency_flagged" in responses(messages)
+    with Session(engine) as session:
+        assert [c.kind for c in session.exec(select(Case)).all()] == [CaseKind.danger]
