@@ -48,7 +48,8 @@ class ServiceFormValidation(FormValidationAction, ABC):
                 dispatcher.utter_message(text=messages.safety[cue].text)
             if await flag_case(CaseKind.danger, tracker):
                 dispatcher.utter_message(response="utter_emergency_flagged")
-        return await super().run(dispatcher, tracker, domain)
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         """Whether the form still needs this slot, given the answers so far."""
