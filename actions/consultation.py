@@ -6,6 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
+import numpy as np
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,6 +22,23 @@ from knowledge.consultant import Consultation
 
 logger = logging.getLogger(__name__)
 
+# The key bot/components/e5_featurizer.py puts the vector under (VECTOR_KEY there; the bot's
+# package is not importable in this environment).
+NLU_VECTOR_KEY = "e5_vector"
+
+
+def nlu_vector(tracker: Tracker) -> np.ndarray | None:
+    """The message's e5 vector as the NLU computed it (bot/config.yml: expose_vector), if any."""
+    values = tracker.latest_message.get(NLU_VECTOR_KEY)
+    if not isinstance(values, list) or not values:
+        return None
+    try:
+        vector = np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError):
+        return None
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if vector.ndim == 1 and np.isfinite(norm) and norm > 0 else None
+
 
 async def consult(tracker: Tracker) -> Consultation:
     """The knowledge layer's reading of the resident's latest message (off the event loop)."""
@@ -30,6 +48,7 @@ async def consult(tracker: Tracker) -> Consultation:
         tracker.latest_message.get("text") or "",
         area.get("name"),
         float(area.get("confidence") or 0.0),
+        nlu_vector(tracker),
     )
 
 

@@ -20,6 +20,7 @@ from knowledge.entries import KnowledgeBase, Route
 from knowledge.reading.cues import CueBook, SafetyCue, ServiceCue, load_cues
 from knowledge.reading.question import question_part
 from knowledge.retrieval.articles import ArticleHit, ArticleRetriever
+from knowledge.retrieval.encoder import BUNDLED
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
 from knowledge.statutes import StatuteLibrary
 from knowledge.verdict import CandidateFeatures, Verdict, VerdictModel, load_verdict_model
@@ -80,13 +81,18 @@ class Consultant:
         articles = ArticleRetriever.create(StatuteLibrary.load(), index_dir / "articles", retriever.encoder)
         return cls(kb, retriever, load_service_guide(), articles, load_verdict_model(), load_cues())
 
-    def consult(self, message: str, area: str | None = None, area_confidence: float = 0.0) -> Consultation:
+    def consult(
+        self, message: str, area: str | None = None, area_confidence: float = 0.0, vector: np.ndarray | None = None
+    ) -> Consultation:
+        """`vector`: the NLU's e5 encoding of the message, reused when the retriever runs the same
+        bundled e5 (one encoding per turn); with another encoder the message is encoded here."""
         safety, services = self.cues.safety_in(message), self.cues.services_in(message)
         question = question_part(message)
         if not message.strip():
             empty = Verdict("defer", [])
             return Consultation(unsure_reply(), RetrievalResult([], False), empty, question, safety, services)
-        vector = self.retriever.encode(message)
+        if vector is None or self.retriever.config.model != BUNDLED or vector.shape != (self.retriever.dimension,):
+            vector = self.retriever.encode(message)
         result = self.search(message, area, area_confidence, vector)
         verdict = self.verdict_model.decide(self._features(message, question, result, area, area_confidence))
         if not result.confident and not safety and not services:

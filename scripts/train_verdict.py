@@ -129,6 +129,9 @@ def main(stage_path: str) -> int:
         f"  verdict (answer ≥ {best[0]:.3f}, clarify ≥ {best[1]:.3f}): right {t['right']}, wrong {t['wrong']}, "
         f"clarified {t['clarify_hit']} hit / {t['clarify_miss']} miss, deferred {t['defer']}"
     )
+    print("  answer threshold → right / wrong (cross-validated, clarify threshold as chosen):")
+    for pair in sorted(p for p in grid if abs(p[1] - best[1]) < 1e-9 and round(p[0] * 40) % 2 == 0):
+        print(f"    {pair[0]:.2f} → {tallies[pair]['right']:>3} / {tallies[pair]['wrong']:>3}")
     print("  weights: " + ", ".join(f"{f} {w:+.2f}" for f, w in zip(FEATURES, params[2], strict=True)))
     print(f"wrote {VERDICT_FILE}")
     return 0

@@ -16,6 +16,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 _BATCH = 64
+# The parse result key of the exposed vector (read by actions/consultation.py).
+VECTOR_KEY = "e5_vector"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -25,7 +27,9 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "alias": "e5"}
+        # expose_vector: put the sentence vector in the parse result (`e5_vector`), so the action
+        # server's retriever reuses it instead of encoding the message a second time.
+        return {**DenseFeaturizer.get_default_config(), "alias": "e5", "expose_vector": False}
 
     def __init__(self, config: Dict[str, Any], execution_context: ExecutionContext) -> None:
         super().__init__(execution_context.node_name, config)
@@ -43,7 +47,7 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "E5SentenceFeaturizer":
         return cls(config, execution_context)
 
-    def _featurize(self, messages: List[Message]) -> None:
+    def _featurize(self, messages: List[Message], expose: bool = False) -> None:
         pending = [m for m in messages if isinstance(m.get(TEXT), str) and m.get(TEXT)]
         for start in range(0, len(pending), _BATCH):
             batch = pending[start : start + _BATCH]
@@ -51,13 +55,15 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             for message, vector in zip(batch, vectors, strict=True):
                 features = Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, self._config["alias"])
                 message.add_features(features)
+                if expose:  # five decimals: the same ranking, a third of the characters
+                    message.set(VECTOR_KEY, [round(float(x), 5) for x in vector], add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._featurize(messages)
+        self._featurize(messages, expose=bool(self._config.get("expose_vector")))
         return messages
 
     @classmethod

@@ -91,6 +91,10 @@ class Retriever:
         vector: np.ndarray = self.encoder.encode_queries([query])[0]
         return vector
 
+    @property
+    def dimension(self) -> int:
+        return int(self._vectors.shape[1])
+
     def lexical_scores(self, text: str) -> np.ndarray:
         """Best BM25 score of each entry's documents for `text` (the question clause alone, say)."""
         return self._per_entry_max(self._bm25.scores(lexical_tokens(text)))

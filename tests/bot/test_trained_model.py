@@ -73,3 +73,9 @@ def test_greetings_are_not_consultations(agent: Agent) -> None:
     result = parse(agent, "你好")
     assert result["intent"]["name"] == "greet"
     assert not any(e["entity"] == "area" for e in result["entities"])
+
+
+def test_the_sentence_vector_is_handed_on_so_the_retriever_does_not_encode_again(agent: Agent) -> None:
+    vector = parse(agent, "老板拖欠我三个月工资一直不给，我该怎么办")["e5_vector"]
+    assert len(vector) == 384
+    assert abs(sum(x * x for x in vector) - 1.0) < 1e-3  # unit length, as the retriever's own
