@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict lint
+.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn lint
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench-nlu NLU benchmark on a held-out fifth of nlu_data (trains a model, ~5 min)"
 	@echo "make bench-answers  the resident's first reply against the team's labels (eval/), blind and tune parts"
 	@echo "make train-verdict  fit the answer verdict on the tune part of the labels"
+	@echo "make bench-turn     the knowledge layer's latency per turn, previous design beside today's"
 
 setup:
 	@bash scripts/setup.sh
@@ -40,6 +41,9 @@ bench-answers: build
 
 train-verdict: build
 	@bash scripts/bench_answers.sh --train
+
+bench-turn: build
+	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_turn
 
 bench-nlu: setup
 	@bash scripts/bench_nlu.sh

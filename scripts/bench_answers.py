@@ -1,6 +1,7 @@
 """Answer benchmark: the team's labels (eval/answer_labels.jsonl) against the assistant's first replies.
 
 `questions OUT` writes the labelled questions (read from ../shared/eval) for bot.predict;
+`packet STAGE OUT` writes 50 blind questions with their first replies for a blind grader;
 `report STAGE` replies to each as `make evaluate` would and prints, for the blind part and the
 tune part separately, overall and per area: answered right, answered wrong, clarified,
 deferred (honestly, or although an entry answers), routed to a service or a person; safety-cue
@@ -119,6 +120,23 @@ def report(stage_path: str) -> int:
     return 0
 
 
+def write_packet(stage_path: str, out_path: str, count: int = 50) -> int:
+    """A blind grader's packet: `count` questions of the blind part and the first reply to each,
+    nothing else (no labels, no entry ids). Write it outside the project: it holds the questions."""
+    kb = KnowledgeBase.load()
+    labels = {label.id: label for label in load_labels(kb)}
+    consultant = Consultant.load(get_settings().index_dir)
+    responses = domain_responses()
+    rows = [json.loads(line) for line in Path(stage_path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    blind = sorted((row for row in rows if labels[row["id"]].part == "blind"), key=lambda row: row["id"])
+    chosen = blind[:: max(1, len(blind) // count)][:count]
+    with open(out_path, "w", encoding="utf-8") as sink:
+        for number, row in enumerate(chosen, start=1):
+            reply = evaluate_one(consultant, responses, row)
+            sink.write(f"## {number}\n\n问：{row['query']}\n\n答：\n{reply['answer']}\n\n")
+    return 0
+
+
 def write_questions(out_path: str) -> int:
     kb = KnowledgeBase.load()
     questions = load_questions()
@@ -129,7 +147,9 @@ def write_questions(out_path: str) -> int:
 
 
 if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "packet":
+        sys.exit(write_packet(sys.argv[2], sys.argv[3]))
     commands = {"questions": write_questions, "report": report}
     if len(sys.argv) != 3 or sys.argv[1] not in commands:
-        sys.exit("usage: python -m scripts.bench_answers {questions OUT | report STAGE}")
+        sys.exit("usage: python -m scripts.bench_answers {questions OUT | report STAGE | packet STAGE OUT}")
     sys.exit(commands[sys.argv[1]](sys.argv[2]))

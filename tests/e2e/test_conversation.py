@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from api.db import create_db_engine
-from api.models import Case, CaseKind
+from api.models import Case, CaseKind, KnowledgeGap
 from api.rasa_client import RasaClient
 from api.services import takeover
 from scripts.stack import Stack
@@ -102,7 +102,7 @@ def test_a_resident_is_greeted_helped_handed_over_and_nothing_is_lost_on_restart
 
     assert resident.transcript() == before
     assert [c.reference for c in cases_of(stack, resident.sender)] == [reference.group()]
-    assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))
+    assert "法律依据" in texts(resident.say("去民政局办离婚说要等一个月冷静，是真的吗"))
 
 
 def test_a_resident_in_danger_gets_emergency_numbers_and_staff_are_alerted(stack: Stack) -> None:
@@ -110,6 +110,39 @@ def test_a_resident_in_danger_gets_emergency_numbers_and_staff_are_alerted(stack
     replies = resident.say("救命，我老公正拿着刀要砍我")
     assert "110" in texts(replies) and "12338" in texts(replies)
     assert [c.kind for c in cases_of(stack, resident.sender)] == [CaseKind.danger]
+
+
+def test_violence_inside_a_custody_question_is_answered_with_safety_first(stack: Stack) -> None:
+    resident = Resident(stack)
+    replies = resident.say("我男人一喝酒就打我，孩子才一岁半，我想离婚，孩子能跟我吗")
+    first = replies[0]["text"]
+    assert first.startswith("【先说安全】")
+    assert all(words in first for words in ("110", "12338", "人身安全保护令"))
+    assert len(replies) >= 2  # the custody question is still taken up after the advice
+    assert [c.kind for c in cases_of(stack, resident.sender)] == [CaseKind.danger]
+
+
+def test_a_point_nobody_has_written_up_is_deferred_honestly_and_left_for_staff(stack: Stack) -> None:
+    resident = Resident(stack)
+    question = "村里修路占了我家两分自留地，一直没给补偿，这个钱该找谁要"
+    reply = texts(resident.say(question))
+    assert "还没有能直接回答的内容" in reply and "12348" in reply
+    assert "可能相关的法律条文" in reply
+    engine = create_db_engine(stack.settings.database_url_absolute)
+    with Session(engine) as session:
+        gap = session.exec(select(KnowledgeGap).where(KnowledgeGap.conversation_id == resident.sender)).one()
+    engine.dispose()
+    assert gap.question == question and gap.point
+
+
+def test_a_phone_number_given_with_a_handoff_is_kept_only_after_a_yes(stack: Stack) -> None:
+    resident = Resident(stack)
+    asked = resident.say("我叫孙丽，电话13612345678，我要转人工")
+    assert "同意" in texts(asked) and "/affirm" in payloads(asked)
+    assert [c.phone for c in cases_of(stack, resident.sender)] == [None]
+    assert "已记下" in texts(resident.say("/affirm"))
+    case = cases_of(stack, resident.sender)[0]
+    assert (case.applicant_name, case.phone) == ("孙丽", "13612345678")
 
 
 def test_html_in_a_message_is_kept_as_plain_text(stack: Stack) -> None:
@@ -180,7 +213,7 @@ def test_refusing_consent_keeps_nothing_and_offers_anonymous_help(stack: Stack) 
     refused = texts(resident.say("不同意"))
     assert "匿名" in refused and "12348" in refused
     assert cases_of(stack, resident.sender) == []
-    assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))
+    assert "法律依据" in texts(resident.say("去民政局办离婚说要等一个月冷静，是真的吗"))
 
 
 def test_staff_take_over_a_live_conversation_and_hand_it_back(stack: Stack) -> None:
@@ -208,4 +241,4 @@ def test_staff_take_over_a_live_conversation_and_hand_it_back(stack: Stack) -> N
     assert [line["custom"]["takeover"]["state"] for line in staff_lines] == ["started", "message"]
     assert "110" in texts(resident.say("救命，他拿着刀冲进来了"))  # danger is answered even while paused
     asyncio.run(staff("end"))
-    assert "法律依据" in texts(resident.say("离婚冷静期是多少天"))  # the assistant is back
+    assert "法律依据" in texts(resident.say("去民政局办离婚说要等一个月冷静，是真的吗"))  # the assistant is back
