@@ -7,7 +7,7 @@ Every sentence comes from a reviewed entry, data/messages.yml or a quoted statut
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -70,6 +70,7 @@ class Messages(BaseModel):
     clarify_one_none: Button
     clarify: str
     clarify_none: Button
+    more_questions: str
     defer: Deferral
     quote_chars: int = Field(ge=40)
     safety: dict[SafetyCue, CitedText]
@@ -190,6 +191,15 @@ def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: l
     return defer_reply(area, articles)
 
 
+def with_more_questions(reply: Reply, entries: list[Entry]) -> Reply:
+    """The message asked more than one thing: the others' answers as buttons under the main reply."""
+    if not entries:
+        return reply
+    buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in entries]
+    text = reply.text + "\n\n" + load_messages().more_questions
+    return replace(reply, text=text, buttons=[*buttons, *(b for b in reply.buttons if b not in buttons)])
+
+
 def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: list[ServiceCue]) -> Reply:
     """Safety advice before the reply; the services the story calls for after it, as buttons."""
     messages = load_messages()
@@ -206,7 +216,7 @@ def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: lis
     buttons = offered + [b for b in reply.buttons if b not in offered]
     extra = [c.label for t in [*before, *after] for c in t.citations]
     citations = list(dict.fromkeys([*reply.citations, *extra]))
-    return Reply(text, buttons, citations, reply.entry_id, reply.area, reply.route, reply.kind, reply.options)
+    return replace(reply, text=text, buttons=buttons, citations=citations)
 
 
 def _with_sources(cited: CitedText) -> str:

@@ -15,10 +15,10 @@ import numpy as np
 import yaml
 from pydantic import BaseModel
 
-from knowledge.answering import Reply, entry_reply, reply_for, unsure_reply, with_cues
-from knowledge.entries import KnowledgeBase, Route
+from knowledge.answering import Reply, entry_reply, reply_for, unsure_reply, with_cues, with_more_questions
+from knowledge.entries import Entry, KnowledgeBase, Route
 from knowledge.reading.cues import CueBook, SafetyCue, ServiceCue, load_cues
-from knowledge.reading.question import question_part
+from knowledge.reading.question import asking_clauses
 from knowledge.retrieval.articles import ArticleHit, ArticleRetriever
 from knowledge.retrieval.encoder import BUNDLED
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
@@ -28,6 +28,8 @@ from knowledge.verdict import CandidateFeatures, Verdict, VerdictModel, load_ver
 SERVICES_FILE = Path(__file__).parent / "data" / "services.yml"
 # Entries the verdict weighs for one question (the retriever's best by fused rank).
 CANDIDATES = 6
+# Other questions in one message looked up for buttons (each costs an encoding).
+MORE_QUESTIONS = 2
 
 
 class ServiceGuide(BaseModel):
@@ -87,7 +89,8 @@ class Consultant:
         """`vector`: the NLU's e5 encoding of the message, reused when the retriever runs the same
         bundled e5 (one encoding per turn); with another encoder the message is encoded here."""
         safety, services = self.cues.safety_in(message), self.cues.services_in(message)
-        question = question_part(message)
+        asked = asking_clauses(message)
+        question = asked[-1] if asked else message.strip()
         if not message.strip():
             empty = Verdict("defer", [])
             return Consultation(unsure_reply(), RetrievalResult([], False), empty, question, safety, services)
@@ -99,8 +102,10 @@ class Consultant:
             reply = unsure_reply()
         else:
             shown_area = self._shown_area(verdict, area, area_confidence)
-            articles = self._articles(message, vector, shown_area) if verdict.kind == "defer" else []
+            articles = self._articles(message, vector, shown_area, verdict) if verdict.kind == "defer" else []
             reply = reply_for(self.kb, verdict, shown_area, articles)
+            if len(asked) > 1:
+                reply = with_more_questions(reply, self._other_answers(asked[:-1], reply, area, area_confidence))
         return Consultation(with_cues(reply, message, safety, services), result, verdict, question, safety, services)
 
     def search(
@@ -111,14 +116,28 @@ class Consultant:
             message, top_k=CANDIDATES, area=area, area_confidence=area_confidence, vector=vector
         )
 
+    def _other_answers(self, clauses: list[str], reply: Reply, area: str | None, area_confidence: float) -> list[Entry]:
+        """Entries that answer the message's other questions, for buttons under the main reply."""
+        shown = {reply.entry_id, *reply.options}
+        found: list[Entry] = []
+        for clause in clauses[-MORE_QUESTIONS:]:
+            result = self.search(clause, area, area_confidence)
+            verdict = self.verdict_model.decide(self._features(clause, clause, result, area, area_confidence))
+            # A button is a suggestion the resident can ignore: a plausible entry is enough.
+            if verdict.kind != "defer" and verdict.entry_ids[0] not in shown:
+                shown.add(verdict.entry_ids[0])
+                found.append(self.kb.get(verdict.entry_ids[0]))
+        return found
+
     def _shown_area(self, verdict: Verdict, area: str | None, area_confidence: float) -> str | None:
         if area and area_confidence >= self.retriever.config.min_area_confidence:
             return area
         return self.kb.get(verdict.candidates[0].entry_id).area if verdict.candidates else None
 
-    def _articles(self, message: str, vector: np.ndarray, area: str | None) -> list[ArticleHit]:
+    def _articles(self, message: str, vector: np.ndarray, area: str | None, verdict: Verdict) -> list[ArticleHit]:
         laws = self._area_laws.get(area or "")
-        return self.articles.search(message, vector, laws=laws)
+        near = [self.kb.get(c.entry_id) for c in verdict.candidates[:3]]
+        return self.articles.search(message, vector, laws=laws, preferred={c.label for e in near for c in e.citations})
 
     def explain_service(self, service: Route) -> Reply:
         entry = self.kb.get(self.services.entries[service])

@@ -22,14 +22,23 @@ def clauses(text: str) -> list[str]:
     return [c.strip() for c in _CLAUSES.findall(text) if c.strip(" ，,。！!？?；;：:\n…~～")]
 
 
-def question_part(text: str) -> str:
-    """The last asking clause, widened backwards to MIN_QUESTION_CHARS; the whole text if none asks."""
+def asking_clauses(text: str) -> list[str]:
+    """Each question the message asks, in order, each widened backwards to MIN_QUESTION_CHARS."""
     parts = clauses(text)
-    asking = [i for i, clause in enumerate(parts) if _ASKING.search(clause)]
-    if not asking:
-        return text.strip()
-    end = asking[-1]
-    start = end
-    while start > 0 and len("".join(parts[start : end + 1])) < MIN_QUESTION_CHARS:
-        start -= 1
-    return "".join(parts[start : end + 1]).strip()
+    found: list[str] = []
+    taken = -1  # clauses already part of an earlier question
+    for end, clause in enumerate(parts):
+        if not _ASKING.search(clause):
+            continue
+        start = end
+        while start > taken + 1 and len("".join(parts[start : end + 1])) < MIN_QUESTION_CHARS:
+            start -= 1
+        found.append("".join(parts[start : end + 1]).strip())
+        taken = end
+    return found
+
+
+def question_part(text: str) -> str:
+    """The last asking clause (the main question), or the whole text if none asks."""
+    found = asking_clauses(text)
+    return found[-1] if found else text.strip()

@@ -74,6 +74,7 @@ class ArticleRetriever:
             raise ValueError("article index does not match the statute texts: rebuild it")
         self._articles, self._vectors = articles, vectors
         self._laws = np.array([a.law for a in articles])
+        self._labels = np.array([a.label for a in articles])
         self._bm25 = BM25([lexical_tokens(a.text) for a in articles])
         self._rrf_k, self._lexical_weight = rrf_k, lexical_weight
 
@@ -85,12 +86,25 @@ class ArticleRetriever:
     def __len__(self) -> int:
         return len(self._articles)
 
-    def search(self, query: str, vector: np.ndarray, laws: set[str] | None = None, limit: int = 2) -> list[ArticleHit]:
-        """The articles closest to the question, among `laws` when given (e.g. the area's laws)."""
+    def search(
+        self,
+        query: str,
+        vector: np.ndarray,
+        laws: set[str] | None = None,
+        limit: int = 2,
+        preferred: set[str] | None = None,
+    ) -> list[ArticleHit]:
+        """The articles closest to the question, among `laws` when given (e.g. the area's laws).
+
+        `preferred` labels (the articles the nearest entries cite: reviewed as relevant to the
+        topic) get one more vote, as if ranked first by a third ranking.
+        """
         dense = self._vectors @ vector
         lexical = self._bm25.scores(lexical_tokens(query))
         fused = 1.0 / (self._rrf_k + ranks(dense))
         fused += np.where(lexical > 0, self._lexical_weight / (self._rrf_k + ranks(lexical)), 0.0)
+        if preferred:
+            fused += np.where(np.isin(self._labels, list(preferred)), 1.0 / (self._rrf_k + 1), 0.0)
         if laws:
             fused = np.where(np.isin(self._laws, list(laws)), fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[:limit]

@@ -92,3 +92,17 @@ def test_every_text_around_an_answer_cites_current_articles_that_say_what_it_cla
 def test_small_talk_is_not_dressed_up_as_law(consultant: Consultant) -> None:
     reply = consultant.consult("帮我写一篇作文").reply
     assert reply.kind == "unsure" and not reply.citations
+
+
+def test_other_questions_in_one_message_are_offered_as_buttons(consultant: Consultant) -> None:
+    reply = consultant.consult("离婚后孩子抚养费怎么算？房子是婚前他买的，我能分吗？还有他欠的赌债我要还吗").reply
+    assert load_messages().more_questions in reply.text
+    entries = {e.questions[0]: e.id for e in consultant.kb.entries}
+    offered = [entries[b.payload] for b in reply.buttons if not b.payload.startswith("/")]
+    assert len(offered) == len(set(offered))  # no entry offered twice
+    assert set(offered) - set(reply.options) - {reply.entry_id}  # the other questions' entries
+
+
+def test_a_single_question_gets_no_extra_buttons(consultant: Consultant) -> None:
+    reply = consultant.consult("去民政局办离婚说要等一个月冷静，是真的吗").reply
+    assert load_messages().more_questions not in reply.text
