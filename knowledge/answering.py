@@ -150,10 +150,11 @@ def unsure_reply() -> Reply:
 def clarify_reply(options: list[Entry]) -> Reply:
     messages = load_messages()
     buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in options]
-    one = len(options) == 1
-    text, way_out = (
-        (messages.clarify_one, messages.clarify_one_none) if one else (messages.clarify, messages.clarify_none)
-    )
+    if len(options) == 1:
+        text, way_out = messages.clarify_one.format(question=options[0].questions[0]), messages.clarify_one_none
+    else:
+        choices = "\n".join(f"{number}. {entry.questions[0]}" for number, entry in enumerate(options, start=1))
+        text, way_out = messages.clarify.format(choices=choices), messages.clarify_none
     return Reply(text, [*buttons, way_out], kind="clarify", options=[entry.id for entry in options])
 
 

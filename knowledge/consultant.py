@@ -28,6 +28,8 @@ from knowledge.verdict import CandidateFeatures, Verdict, VerdictModel, load_ver
 SERVICES_FILE = Path(__file__).parent / "data" / "services.yml"
 # Entries the verdict weighs for one question (the retriever's best by fused rank).
 CANDIDATES = 6
+# Articles quoted in a deferral: one, since a blind grading found the second often beside the point.
+QUOTED_ARTICLES = 1
 # Other questions in one message looked up for buttons (each costs an encoding).
 MORE_QUESTIONS = 2
 
@@ -137,7 +139,8 @@ class Consultant:
     def _articles(self, message: str, vector: np.ndarray, area: str | None, verdict: Verdict) -> list[ArticleHit]:
         laws = self._area_laws.get(area or "")
         near = [self.kb.get(c.entry_id) for c in verdict.candidates[:3]]
-        return self.articles.search(message, vector, laws=laws, preferred={c.label for e in near for c in e.citations})
+        preferred = {c.label for e in near for c in e.citations}
+        return self.articles.search(message, vector, laws=laws, limit=QUOTED_ARTICLES, preferred=preferred)
 
     def explain_service(self, service: Route) -> Reply:
         entry = self.kb.get(self.services.entries[service])

@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
 from knowledge.retrieval.text import content_terms, normalize
+from knowledge.yaml_model import load_yaml_model
 
 VERDICT_FILE = Path(__file__).parent / "data" / "verdict.yml"
 
@@ -92,10 +92,7 @@ class VerdictModel(BaseModel):
 
     @classmethod
     def load(cls, path: Path = VERDICT_FILE) -> VerdictModel:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        return load_yaml_model(cls, path)
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         z = (rows - np.asarray(self.mean)) / np.asarray(self.scale)

@@ -7,10 +7,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.text import compact
+from knowledge.yaml_model import load_yaml_model
 
 CUES_FILE = Path(__file__).parent.parent / "data" / "cues.yml"
 
@@ -59,10 +59,7 @@ class CueBook(BaseModel):
 
     @classmethod
     def load(cls, path: Path = CUES_FILE) -> CueBook:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        return load_yaml_model(cls, path)
 
     def safety_in(self, text: str) -> list[SafetyCue]:
         folded = compact(text)

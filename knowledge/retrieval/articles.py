@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge.retrieval.encoder import Encoder
+from knowledge.retrieval.index import manifest_matches
 from knowledge.retrieval.lexical import BM25
 from knowledge.retrieval.retriever import ranks
 from knowledge.retrieval.text import lexical_tokens
@@ -46,12 +47,7 @@ def _manifest(articles: list[Article], encoder_name: str) -> dict[str, str]:
 
 
 def articles_current(directory: Path, articles: list[Article], encoder_name: str) -> bool:
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.exists() or not (directory / "embeddings.npy").exists():
-        return False
-    have = json.loads(manifest_path.read_text(encoding="utf-8"))
-    want = _manifest(articles, encoder_name)
-    return {k: have.get(k) for k in want} == want
+    return manifest_matches(directory, _manifest(articles, encoder_name))
 
 
 def load_or_build_article_vectors(directory: Path, articles: list[Article], encoder: Encoder) -> np.ndarray:

@@ -58,9 +58,13 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
 
 
 def is_current(directory: Path, kb: KnowledgeBase, encoder_name: str) -> bool:
+    return manifest_matches(directory, manifest_for(kb, encoder_name))
+
+
+def manifest_matches(directory: Path, want: dict[str, str]) -> bool:
+    """Whether directory holds embeddings built from what `want` describes (encoder, corpus hash)."""
     manifest_path = directory / "manifest.json"
     if not manifest_path.exists() or not (directory / "embeddings.npy").exists():
         return False
     have = json.loads(manifest_path.read_text(encoding="utf-8"))
-    want = manifest_for(kb, encoder_name)
     return {k: have.get(k) for k in want} == want
