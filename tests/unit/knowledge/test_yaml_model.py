@@ -15,5 +15,5 @@ from knowledge.verdict import VerdictModel
 def test_a_broken_or_incomplete_file_is_named_in_the_error(tmp_path: Path, model: type, content: str) -> None:
     path = tmp_path / "broken.yml"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ValueError, match="broken.yml"):
+    with pytest.raises(ValueError, match=r"broken\.yml"):
         model.load(path)
