@@ -43,7 +43,7 @@ train-verdict: build
 	@bash scripts/bench_answers.sh --train
 
 bench-turn: build
-	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_turn
+	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_turn 200 --stack
 
 bench-nlu: setup
 	@bash scripts/bench_nlu.sh

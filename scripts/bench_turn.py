@@ -1,23 +1,32 @@
 """Latency of the knowledge layer's part of a turn, previous design beside today's, same run.
 
-Usage: python -m scripts.bench_turn [N]   (the first N labelled questions, default 200)
+Usage: python -m scripts.bench_turn [N] [--stack]   (the first N labelled questions, default 200)
 
 previous: the retriever encodes the message itself and ranks entries (no verdict, no articles);
 today:    Consultant.consult — one encoding shared by the entry and article retrievers, the cue
           reader, the verdict, and the quoted articles when it defers;
 reused:   the same with the vector handed in (the NLU's e5 vector): what remains of a turn's
           retrieval once the message has been encoded once.
+--stack:  also a whole turn for one resident through the real stack (API → Rasa → actions),
+          started on free loopback ports with a scratch database, one message after another.
 """
 
 from __future__ import annotations
 
+import socket
 import statistics
 import sys
+import tempfile
 import time
+import uuid
+from pathlib import Path
 
-from api.settings import get_settings
+import httpx
+
+from api.settings import Settings, get_settings
 from knowledge.answer_labels import load_labels, load_questions
 from knowledge.consultant import Consultant
+from scripts.stack import Stack
 
 
 def _ms(samples: list[float]) -> str:
@@ -25,7 +34,41 @@ def _ms(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):6.1f} ms   p95 {ordered[int(0.95 * (len(ordered) - 1))]:6.1f} ms"
 
 
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def whole_turns(messages: list[str]) -> list[float]:
+    """Milliseconds per /api/chat round trip, one resident, through a freshly started stack."""
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(scratch)
+        settings = Settings(
+            database_url=f"sqlite:///{work / 'bench.db'}",
+            api_port=_free_port(),
+            rasa_port=_free_port(),
+            action_port=_free_port(),
+        )
+        stack = Stack(settings, var_dir=work, log_dir=work / "logs")
+        stack.start(timeout=300)
+        try:
+            url = f"http://{settings.api_host}:{settings.api_port}/api/chat"
+            sender = uuid.uuid4().hex
+            httpx.post(url, json={"sender": sender, "message": "你好"}, timeout=60)  # warm up
+            timings = []
+            for message in messages:
+                started = time.perf_counter()
+                httpx.post(url, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+                timings.append((time.perf_counter() - started) * 1000)
+            return timings
+        finally:
+            stack.stop()
+
+
 def main(argv: list[str]) -> int:
+    with_stack = "--stack" in argv
+    argv = [a for a in argv if a != "--stack"]
     limit = int(argv[0]) if argv else 200
     consultant = Consultant.load(get_settings().index_dir)
     questions = load_questions()
@@ -46,6 +89,9 @@ def main(argv: list[str]) -> int:
     print(f"{len(messages)} labelled questions, encoder {consultant.retriever.encoder.name}")
     for name, samples in timings.items():
         print(f"  {name:<9} {_ms(samples)}")
+    if with_stack:
+        print(f"  whole turn through the stack (API, Rasa, actions; {min(limit, 60)} messages)")
+        print(f"  {'turn':<9} {_ms(whole_turns(messages[:60]))}")
     return 0
 
 

@@ -613,7 +613,10 @@ def gaps_page(
     return render(
         "gaps.html",
         **_page_context(staff, settings, workflow),
-        gaps=[{"gap": gap, "question": staff.role.text(gap.question)} for gap in gaps],
+        gaps=[
+            {"gap": gap, "question": staff.role.text(gap.question), "point": staff.role.text(gap.point or "")}
+            for gap in gaps
+        ],
         total=int(total),
         page=page,
         pages=max(1, -(-int(total) // PAGE_SIZE)),

@@ -245,11 +245,13 @@ def test_knowledge_gaps_are_listed_for_the_roles_that_fill_them(client: TestClie
         record_knowledge_gap(
             db,
             conversation_id="g-1",
-            question="宠物狗被邻居毒死了能索赔吗 电话13800138000",
+            question="我家那条养了八年的狗，电话13800138000，被邻居毒死了能索赔吗",
+            point="被邻居毒死了能索赔吗",
             best_entry_id="tort-1",
             best_score=0.41,
         )
     add_user(engine, "editor", "knowledge_editor")
     signed_in(client, "editor")
     page = client.get("/console/gaps").text
-    assert "宠物狗被邻居毒死了能索赔吗" in page and "138****8000" in page and "tort-1" in page and "0.41" in page
+    assert "被邻居毒死了能索赔吗" in page and "138****8000" in page and "tort-1" in page and "0.41" in page
+    assert '<td class="point">被邻居毒死了能索赔吗</td>' in page
