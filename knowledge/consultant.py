@@ -30,6 +30,8 @@ SERVICES_FILE = Path(__file__).parent / "data" / "services.yml"
 CANDIDATES = 6
 # Articles quoted in a deferral: one, since a blind grading found the second often beside the point.
 QUOTED_ARTICLES = 1
+# Laws whose articles a deferral never quotes on its own: criminal provisions out of context mislead.
+NEVER_QUOTED = frozenset({"刑法", "刑事诉讼法"})
 # Other questions in one message looked up for buttons (each costs an encoding).
 MORE_QUESTIONS = 2
 
@@ -73,10 +75,6 @@ class Consultant:
         self.kb, self.retriever, self.services = kb, retriever, services
         self.articles, self.verdict_model, self.cues = articles, verdict, cues
         self._features = CandidateFeatures(kb, retriever)
-        # The laws an area's entries cite: where a deferral looks for articles first.
-        self._area_laws: dict[str, set[str]] = {}
-        for entry in kb.entries:
-            self._area_laws.setdefault(entry.area, set()).update(c.law for c in entry.citations)
 
     @classmethod
     def load(cls, index_dir: Path) -> Consultant:
@@ -104,7 +102,7 @@ class Consultant:
             reply = unsure_reply()
         else:
             shown_area = self._shown_area(verdict, area, area_confidence)
-            articles = self._articles(message, vector, shown_area, verdict) if verdict.kind == "defer" else []
+            articles = self._articles(message, vector, verdict) if verdict.kind == "defer" else []
             reply = reply_for(self.kb, verdict, shown_area, articles)
             if len(asked) > 1:
                 reply = with_more_questions(reply, self._other_answers(asked[:-1], reply, area, area_confidence))
@@ -136,11 +134,19 @@ class Consultant:
             return area
         return self.kb.get(verdict.candidates[0].entry_id).area if verdict.candidates else None
 
-    def _articles(self, message: str, vector: np.ndarray, area: str | None, verdict: Verdict) -> list[ArticleHit]:
-        laws = self._area_laws.get(area or "")
+    def _articles(self, message: str, vector: np.ndarray, verdict: Verdict) -> list[ArticleHit]:
+        """The article to quote in a deferral: one the nearest entries cite (reviewed as on their
+        topic), ranked by the retriever against the message — and only when the nearest entry is
+        at least half as likely as a confirmation needs, so the topic itself is probably right.
+        Blind grading found articles picked from all statutes often beside the point, and
+        criminal provisions quoted out of context misleading (告诉的才处理 for a child's abuse)."""
+        if not verdict.candidates or verdict.candidates[0].probability < self.verdict_model.clarify_at / 2:
+            return []
         near = [self.kb.get(c.entry_id) for c in verdict.candidates[:3]]
-        preferred = {c.label for e in near for c in e.citations}
-        return self.articles.search(message, vector, laws=laws, limit=QUOTED_ARTICLES, preferred=preferred)
+        reviewed = {c.label for e in near for c in e.citations if c.law not in NEVER_QUOTED}
+        if not reviewed:
+            return []
+        return self.articles.search(message, vector, limit=QUOTED_ARTICLES, only=reviewed)
 
     def explain_service(self, service: Route) -> Reply:
         entry = self.kb.get(self.services.entries[service])

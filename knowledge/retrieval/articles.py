@@ -88,19 +88,15 @@ class ArticleRetriever:
         vector: np.ndarray,
         laws: set[str] | None = None,
         limit: int = 2,
-        preferred: set[str] | None = None,
+        only: set[str] | None = None,
     ) -> list[ArticleHit]:
-        """The articles closest to the question, among `laws` when given (e.g. the area's laws).
-
-        `preferred` labels (the articles the nearest entries cite: reviewed as relevant to the
-        topic) get one more vote, as if ranked first by a third ranking.
-        """
+        """The articles closest to the question, among `laws` and the `only` labels when given."""
         dense = self._vectors @ vector
         lexical = self._bm25.scores(lexical_tokens(query))
         fused = 1.0 / (self._rrf_k + ranks(dense))
         fused += np.where(lexical > 0, self._lexical_weight / (self._rrf_k + ranks(lexical)), 0.0)
-        if preferred:
-            fused += np.where(np.isin(self._labels, list(preferred)), 1.0 / (self._rrf_k + 1), 0.0)
+        if only:
+            fused = np.where(np.isin(self._labels, list(only)), fused, -np.inf)
         if laws:
             fused = np.where(np.isin(self._laws, list(laws)), fused, -np.inf)
         order = np.argsort(-fused, kind="stable")[:limit]

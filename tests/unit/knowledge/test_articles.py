@@ -19,11 +19,13 @@ def test_a_search_stays_within_the_laws_it_is_given(consultant: Consultant) -> N
     assert len(hits) == 3 and {hit.article.law for hit in hits} == {"劳动合同法"}
 
 
-def test_articles_the_nearest_entries_cite_are_preferred(consultant: Consultant) -> None:
+def test_a_search_can_be_held_to_given_articles_ranked_by_the_question(consultant: Consultant) -> None:
     question = "离婚冷静期是多少天"
     vector = consultant.retriever.encode(question)
-    preferred = consultant.articles.search(question, vector, limit=1, preferred={"民法典第一千零七十七条"})
-    assert preferred[0].article.label == "民法典第一千零七十七条"
+    allowed = {"民法典第一千零七十七条", "民法典第一千零八十四条", "劳动法第五十条"}
+    hits = consultant.articles.search(question, vector, limit=3, only=allowed)
+    assert {hit.article.label for hit in hits} == allowed
+    assert hits[0].article.label == "民法典第一千零七十七条"
 
 
 def test_the_superseded_list_names_only_shipped_laws(statutes: StatuteLibrary) -> None:

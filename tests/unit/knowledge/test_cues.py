@@ -154,3 +154,10 @@ def test_ignored_words_do_not_join_their_neighbours_into_a_cue() -> None:
     # Removing 打电话 must not glue 被 and 打 of different words into "被…打".
     patterns = CuePatterns(patterns=["被.{0,3}打"], ignore=["打电话"])
     assert not patterns.found_in("被他打电话骂")
+
+
+@pytest.mark.parametrize(
+    "message", ["她找人来我家打砸好几次了", "孩子在学校被老师猥亵了", "邻居把我家窗户砸烂了还要打人"]
+)
+def test_attacks_on_home_and_sexual_abuse_count_as_violence(cues: CueBook, message: str) -> None:
+    assert "violence" in cues.safety_in(message)
