@@ -122,8 +122,8 @@ def load_offices() -> Offices:
     return Offices.load()
 
 
-def _statute_line(citations: list[Citation]) -> str:
-    return load_messages().citation_heading + "、".join(f"《{c.law}》{c.article}" for c in citations)
+def _statute_names(citations: list[Citation]) -> str:
+    return "、".join(f"《{c.law}》{c.article}" for c in citations)
 
 
 def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
@@ -133,7 +133,7 @@ def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     if entry.offices:  # addresses and hours from offices.yml, the one place they are kept
         parts.append("\n".join(f"· {load_offices().display(office)}" for office in entry.offices))
     if entry.citations:
-        parts.append(_statute_line(entry.citations))
+        parts.append(messages.citation_heading + _statute_names(entry.citations))
     parts.append(messages.disclaimer)
     text = "\n\n".join(parts)
     buttons = [Button(title=other.questions[0], payload=other.questions[0]) for other in related or []]
@@ -223,4 +223,4 @@ def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: lis
 def _with_sources(cited: CitedText) -> str:
     if not cited.citations:
         return cited.text
-    return cited.text + "（依据：" + "、".join(f"《{c.law}》{c.article}" for c in cited.citations) + "）"
+    return f"{cited.text}（依据：{_statute_names(cited.citations)}）"
