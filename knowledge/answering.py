@@ -194,6 +194,13 @@ def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: l
 
 def with_more_questions(reply: Reply, entries: list[Entry]) -> Reply:
     """The message asked more than one thing: the others' answers as buttons under the main reply."""
+    shown: set[str | None] = {reply.entry_id, *reply.options}
+    offered = []
+    for entry in entries:
+        if entry.id not in shown:
+            shown.add(entry.id)
+            offered.append(entry)
+    entries = offered
     if not entries:
         return reply
     buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in entries]

@@ -32,8 +32,10 @@ CANDIDATES = 6
 QUOTED_ARTICLES = 1
 # Laws whose articles a deferral never quotes on its own: criminal provisions out of context mislead.
 NEVER_QUOTED = frozenset({"刑法", "刑事诉讼法"})
-# Other questions in one message looked up for buttons (each costs an encoding).
+# Other questions in one message looked up for buttons, and how much of an entry's own phrasing
+# (IDF-weighted key terms) such a question must contain for the entry to be offered.
 MORE_QUESTIONS = 2
+PHRASING_MATCH = 0.4
 
 
 class ServiceGuide(BaseModel):
@@ -105,7 +107,7 @@ class Consultant:
             articles = self._articles(message, vector, verdict) if verdict.kind == "defer" else []
             reply = reply_for(self.kb, verdict, shown_area, articles)
             if len(asked) > 1:
-                reply = with_more_questions(reply, self._other_answers(asked[:-1], reply, area, area_confidence))
+                reply = with_more_questions(reply, self._other_answers(asked[:-1]))
         return Consultation(with_cues(reply, message, safety, services), result, verdict, question, safety, services)
 
     def search(
@@ -116,17 +118,20 @@ class Consultant:
             message, top_k=CANDIDATES, area=area, area_confidence=area_confidence, vector=vector
         )
 
-    def _other_answers(self, clauses: list[str], reply: Reply, area: str | None, area_confidence: float) -> list[Entry]:
-        """Entries that answer the message's other questions, for buttons under the main reply."""
-        shown = {reply.entry_id, *reply.options}
+    def _other_answers(self, clauses: list[str]) -> list[Entry]:
+        """Entries for the message's other questions, as buttons under the main reply.
+
+        Found without encoding the clauses (one encoding per turn): the entry whose own phrasing
+        the clause covers best by words, among the lexical retriever's best, when it covers most
+        of it. A button is a suggestion the resident can ignore, so words alone are enough.
+        """
         found: list[Entry] = []
-        for clause in clauses[-MORE_QUESTIONS:]:
-            result = self.search(clause, area, area_confidence)
-            verdict = self.verdict_model.decide(self._features(clause, clause, result, area, area_confidence))
-            # A button is a suggestion the resident can ignore: a plausible entry is enough.
-            if verdict.kind != "defer" and verdict.entry_ids[0] not in shown:
-                shown.add(verdict.entry_ids[0])
-                found.append(self.kb.get(verdict.entry_ids[0]))
+        for clause in clauses[-MORE_QUESTIONS:] if MORE_QUESTIONS else []:
+            scores = self.retriever.lexical_scores(clause)
+            best = [self.kb.entries[i] for i in np.argsort(-scores)[:3] if scores[i] > 0]
+            match = max(best, key=lambda e: self._features.phrasing_match(e.id, clause), default=None)
+            if match and self._features.phrasing_match(match.id, clause) >= PHRASING_MATCH:
+                found.append(match)
         return found
 
     def _shown_area(self, verdict: Verdict, area: str | None, area_confidence: float) -> str | None:

@@ -169,6 +169,11 @@ class CandidateFeatures:
             candidates.append(Candidate(hit.entry_id, features))
         return candidates
 
+    def phrasing_match(self, entry_id: str, text: str) -> float:
+        """How much of one of the entry's phrasings `text` contains (IDF-weighted key terms)."""
+        terms = set(content_terms(text))
+        return max(self._weighted_share(phrasing, terms) for phrasing, _ in self._phrasings[entry_id])
+
     def _weighted_share(self, phrasing: frozenset[str], found_in: set[str]) -> float:
         total = sum(self._idf.get(t, 0.0) for t in phrasing)
         return sum(self._idf.get(t, 0.0) for t in phrasing & found_in) / total if total else 0.0
