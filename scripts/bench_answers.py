@@ -66,7 +66,7 @@ def report_part(name: str, rows: list[tuple[AnswerLabel, dict[str, Any]]]) -> li
         f"routed to a service   {_pct(counts['service'], total)}",
         f"other                 {_pct(counts['other'], total)}",
     ]
-    safety = cue_scores([(set(label.safety), _safety_raised(o)) for label, o in rows])
+    safety = cue_scores([(set(label.safety), _safety_heard(o, label)) for label, o in rows])
     services = cue_scores([(set(label.services), set(o["services"]) | _routed(o)) for label, o in rows])
     for title, (found, wanted, extra) in (("safety cues ", safety), ("service cues", services)):
         recall = f"{found / wanted:.1%}" if wanted else "n/a"
@@ -87,20 +87,13 @@ def report_part(name: str, rows: list[tuple[AnswerLabel, dict[str, Any]]]) -> li
     return lines
 
 
-def _safety_raised(output: dict[str, Any]) -> set[str]:
-    raised = set(output["safety"])
-    if "flagged" in raised:  # the NLU's emergency route counts for whatever cue the label names
-        raised.discard("flagged")
-        raised.add("*")
-    return raised
+def _safety_heard(output: dict[str, Any], label: AnswerLabel) -> set[str]:
+    """The cues the reply acted on; the NLU's emergency route counts for whatever cue the label names."""
+    return set(output["safety"]) | (set(label.safety) if output["route"] == "emergency" else set())
 
 
 def _routed(output: dict[str, Any]) -> set[str]:
     return {output["route"]} if output["outcome"] == "service" else set()
-
-
-def _match_flagged(label: AnswerLabel, raised: set[str]) -> set[str]:
-    return (raised - {"*"}) | (set(label.safety) if "*" in raised else set())
 
 
 def report(stage_path: str) -> int:
@@ -112,9 +105,7 @@ def report(stage_path: str) -> int:
     scored: dict[str, list[tuple[AnswerLabel, dict[str, Any]]]] = {"blind": [], "tune": []}
     for row in rows:
         label = labels[row["id"]]
-        output = evaluate_one(consultant, responses, row)
-        output["safety"] = sorted(_match_flagged(label, _safety_raised(output)))
-        scored[label.part].append((label, output))
+        scored[label.part].append((label, evaluate_one(consultant, responses, row)))
     for part in ("blind", "tune"):
         print("\n".join(report_part(part, scored[part])) + "\n")
     return 0

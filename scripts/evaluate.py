@@ -55,7 +55,6 @@ def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[s
         outcome, entry_id, options = reply.kind, reply.entry_id, reply.options
         if action == "action_flag_danger":
             # The emergency advice goes first; a question inside the message is answered after it.
-            safety = safety or ["flagged"]
             if reply.kind not in ("answer", "clarify"):
                 answer, citations, outcome, entry_id, options = responses["utter_emergency"], [], "emergency", None, []
             else:
