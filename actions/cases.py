@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
@@ -36,3 +37,12 @@ async def flag_case(kind: CaseKind, tracker: Tracker) -> str | None:
     except SQLAlchemyError:
         logger.exception("could not open a %s case", kind.value)
         return None
+
+
+async def alert_staff(dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
+    """A danger case for this conversation, and the resident told staff know; None if it failed
+    (the advice itself has always been sent before this)."""
+    reference = await flag_case(CaseKind.danger, tracker)
+    if reference is not None:
+        dispatcher.utter_message(response="utter_emergency_flagged")
+    return reference

@@ -14,11 +14,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
-from actions.cases import flag_case
+from actions.cases import alert_staff
+from actions.contact import OFFERED_SLOT
 from actions.replies import utter_reply
-from api.models import CaseKind
 from api.services.gaps import record_knowledge_gap
 from knowledge.consultant import Consultation
+from knowledge.reading.cues import DANGER_CUES
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +83,12 @@ class ActionAnswerQuestion(Action):
         reply = consultation.reply
         utter_reply(dispatcher, reply)  # the safety advice is its first paragraph when there is danger
         events: list[EventType] = []
-        if consultation.safety:
-            reference = await flag_case(CaseKind.danger, tracker)
+        if tracker.get_slot(OFFERED_SLOT):  # the resident moved on: the offer to keep a number lapses
+            events.append(SlotSet(OFFERED_SLOT, None))
+        if any(cue in DANGER_CUES for cue in consultation.safety):
+            reference = await alert_staff(dispatcher, tracker)
             if reference:
-                dispatcher.utter_message(response="utter_emergency_flagged")
-                events += [SlotSet("handoff_reference", reference)]
+                events.append(SlotSet("handoff_reference", reference))
         if reply.kind in ("defer", "unsure"):
             await record_gap(tracker, consultation)
         if reply.entry_id is None:

@@ -48,13 +48,12 @@ def contact_in(text: str) -> Contact | None:
 
 
 def _contact_before_reply(tracker: Tracker) -> Contact | None:
-    """The contact in the resident's message before this one (the one with the handoff)."""
+    """The contact in the resident's message just before this yes (the one with the handoff).
+
+    Only that message: a yes given later, to something else, never stores a number said earlier.
+    """
     texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
-    for text in reversed(texts[:-1]):
-        found = contact_in(text)
-        if found:
-            return found
-    return None
+    return contact_in(texts[-2]) if len(texts) >= 2 else None
 
 
 def _store(reference: str, contact: Contact) -> bool:

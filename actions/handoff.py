@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases import flag_case
+from actions.cases import alert_staff, flag_case
 from actions.consultation import consult
 from actions.contact import OFFERED_SLOT, contact_in
 from actions.forms.control import leave_form
@@ -44,10 +44,9 @@ class ActionFlagDanger(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # The safety advice goes out first and whatever happens to the database.
         dispatcher.utter_message(response="utter_emergency")
-        reference = await flag_case(CaseKind.danger, tracker)
+        reference = await alert_staff(dispatcher, tracker)
         events = [*leave_form(tracker), SlotSet("route", "emergency")]
         if reference is not None:
-            dispatcher.utter_message(response="utter_emergency_flagged")
             events.append(SlotSet("handoff_reference", reference))
         # A question inside the message ("他打我，孩子归谁") is answered after the advice.
         try:

@@ -20,6 +20,7 @@ from knowledge.entries import Citation, Entry, KnowledgeBase
 from knowledge.offices import Offices
 from knowledge.reading.cues import SafetyCue, ServiceCue
 from knowledge.retrieval.articles import ArticleHit
+from knowledge.text import compact
 from knowledge.verdict import Verdict
 
 MESSAGES_FILE = Path(__file__).parent / "data" / "messages.yml"
@@ -42,7 +43,7 @@ class ServiceOffer(CitedText):
 
 
 class WageNote(CitedText):
-    when: str  # a regular expression over the folded message
+    when: str  # a regular expression over the folded message (knowledge.text.compact)
 
     @field_validator("when")
     @classmethod
@@ -126,6 +127,11 @@ def _statute_names(citations: list[Citation]) -> str:
     return "、".join(f"《{c.law}》{c.article}" for c in citations)
 
 
+def ask_button(entry: Entry) -> Button:
+    """A button that asks the entry's first phrasing: pressed, it is answered like typed text."""
+    return Button(title=entry.questions[0], payload=entry.questions[0])
+
+
 def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
     messages = load_messages()
     labels = [citation.label for citation in entry.citations]
@@ -136,8 +142,7 @@ def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
         parts.append(messages.citation_heading + _statute_names(entry.citations))
     parts.append(messages.disclaimer)
     text = "\n\n".join(parts)
-    buttons = [Button(title=other.questions[0], payload=other.questions[0]) for other in related or []]
-    buttons.append(messages.buttons["handoff"])
+    buttons = [*(ask_button(other) for other in related or []), messages.buttons["handoff"]]
     return Reply(text, buttons, labels, entry.id, entry.area, entry.route)
 
 
@@ -149,7 +154,7 @@ def unsure_reply() -> Reply:
 
 def clarify_reply(options: list[Entry]) -> Reply:
     messages = load_messages()
-    buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in options]
+    buttons = [ask_button(entry) for entry in options]
     if len(options) == 1:
         text, way_out = messages.clarify_one.format(question=options[0].questions[0]), messages.clarify_one_none
     else:
@@ -194,16 +199,11 @@ def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: l
 
 def with_more_questions(reply: Reply, entries: list[Entry]) -> Reply:
     """The message asked more than one thing: the others' answers as buttons under the main reply."""
-    shown: set[str | None] = {reply.entry_id, *reply.options}
-    offered = []
-    for entry in entries:
-        if entry.id not in shown:
-            shown.add(entry.id)
-            offered.append(entry)
-    entries = offered
-    if not entries:
+    shown = {reply.entry_id, *reply.options}
+    new = {entry.id: entry for entry in entries if entry.id not in shown}  # each entry once
+    if not new:
         return reply
-    buttons = [Button(title=entry.questions[0], payload=entry.questions[0]) for entry in entries]
+    buttons = [ask_button(entry) for entry in new.values()]
     text = reply.text + "\n\n" + load_messages().more_questions
     return replace(reply, text=text, buttons=[*buttons, *(b for b in reply.buttons if b not in buttons)])
 
@@ -215,16 +215,22 @@ def with_cues(reply: Reply, message: str, safety: list[SafetyCue], services: lis
         services = [cue for cue in services if cue != "mediation"]
     before = [messages.safety[cue] for cue in safety]
     after: list[CitedText] = [messages.services[cue] for cue in services]
-    if "legal_aid" in services and re.search(messages.wage_legal_aid.when, message):
+    if "legal_aid" in services and re.search(messages.wage_legal_aid.when, compact(message)):
         after.append(messages.wage_legal_aid)
     if not before and not after:
         return reply
-    text = "\n\n".join([*(_with_sources(t) for t in before), reply.text, *(_with_sources(t) for t in after)])
+    text = "\n\n".join([*safety_paragraphs(safety), reply.text, *(_with_sources(t) for t in after)])
     offered = [messages.services[cue].button for cue in services]
     buttons = offered + [b for b in reply.buttons if b not in offered]
     extra = [c.label for t in [*before, *after] for c in t.citations]
     citations = list(dict.fromkeys([*reply.citations, *extra]))
     return replace(reply, text=text, buttons=buttons, citations=citations)
+
+
+def safety_paragraphs(safety: list[SafetyCue]) -> list[str]:
+    """The advice for each danger cue, with its articles: said before anything else."""
+    messages = load_messages()
+    return [_with_sources(messages.safety[cue]) for cue in safety]
 
 
 def _with_sources(cited: CitedText) -> str:

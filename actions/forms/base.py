@@ -16,14 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import REQUESTED_SLOT, FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.cases import flag_case
+from actions.cases import alert_staff
 from actions.forms import validators
-from api.models import CaseKind
-from knowledge.answering import load_messages
-from knowledge.reading.cues import load_cues
-
-# Cues that mean danger now (not a detained relative or a near deadline): heard even inside a form.
-URGENT_CUES = ("violence", "threat", "self_harm")
+from knowledge.answering import safety_paragraphs
+from knowledge.reading.cues import DANGER_CUES, load_cues
 
 Slots = dict[str, Any]
 
@@ -40,14 +36,12 @@ class ServiceFormValidation(FormValidationAction, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Danger written into an answer ("他刚才又打我了" as the dispute's summary) is heard at
         # once: the advice first and staff alerted, then the form goes on if the resident wants.
-        urgent = [cue for cue in load_cues().safety_in(latest_text(tracker)) if cue in URGENT_CUES]
+        urgent = [cue for cue in load_cues().safety_in(latest_text(tracker)) if cue in DANGER_CUES]
         if urgent:
-            messages = load_messages()
             dispatcher.utter_message(response="utter_emergency")
-            for cue in urgent:
-                dispatcher.utter_message(text=messages.safety[cue].text)
-            if await flag_case(CaseKind.danger, tracker):
-                dispatcher.utter_message(response="utter_emergency_flagged")
+            for paragraph in safety_paragraphs(urgent):
+                dispatcher.utter_message(text=paragraph)
+            await alert_staff(dispatcher, tracker)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
         return events
 

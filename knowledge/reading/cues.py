@@ -18,6 +18,9 @@ SafetyCue = Literal["violence", "threat", "self_harm", "detained", "deadline"]
 ServiceCue = Literal["legal_aid", "mediation", "notarization", "lawyer"]
 SAFETY_CUES: tuple[SafetyCue, ...] = ("violence", "threat", "self_harm", "detained", "deadline")
 SERVICE_CUES: tuple[ServiceCue, ...] = ("legal_aid", "mediation", "notarization", "lawyer")
+# Danger now (not a detained relative or a near deadline, whose advice comes first all the same):
+# these open a danger case for staff and are heard even inside a service form.
+DANGER_CUES: tuple[SafetyCue, ...] = ("violence", "threat", "self_harm")
 
 
 class CuePatterns(BaseModel):

@@ -107,3 +107,15 @@ def test_a_rating_is_stored_for_the_statistics(
     with Session(engine) as session:
         rating = session.exec(select(Rating)).one()
     assert (rating.score, rating.route) == (score, "mediation")
+
+
+def test_asking_a_question_instead_of_answering_the_contact_offer_lets_it_lapse() -> None:
+    _, events = run(ActionAnswerQuestion(), tracker("离婚冷静期是多少天", "consult", slots={"contact_offered": True}))
+    assert {"event": "slot", "name": "contact_offered", "value": None, "timestamp": None} in events
+
+
+def test_a_near_deadline_gets_its_advice_first_but_opens_no_danger_case(engine: Engine) -> None:
+    messages, _ = run(ActionAnswerQuestion(), tracker("明天就开庭了，我还没找到律师，怎么准备", "consult"))
+    assert messages[0]["text"].startswith("【期限很近】")
+    with Session(engine) as session:
+        assert session.exec(select(Case)).all() == []

@@ -94,3 +94,14 @@ def test_a_plain_handoff_asks_nothing_about_contact() -> None:
     messages, slots = run(ActionRequestHuman(), conversation("转人工", intent="request_human"))
     assert [m["response"] for m in messages] == ["utter_handoff_recorded"]
     assert "contact_offered" not in slots
+
+
+def test_a_yes_given_later_to_something_else_stores_no_earlier_number(engine: Engine) -> None:
+    _, slots = run(ActionRequestHuman(), conversation(HANDOFF, intent="request_human"))
+    later = conversation(
+        HANDOFF, "离婚冷静期是多少天", "好的", intent="affirm", slots={"handoff_reference": slots["handoff_reference"]}
+    )
+    messages, _ = run(ActionRecordContact(), later)
+    assert [m["response"] for m in messages] == ["utter_contact_not_recorded"]
+    with Session(engine) as session:
+        assert session.exec(select(Case)).one().phone is None
