@@ -76,7 +76,7 @@ class Consultant:
             raise ValueError(f"services.yml names entries that do not exist: {missing}")
         self.kb, self.retriever, self.services = kb, retriever, services
         self.articles, self.verdict_model, self.cues = articles, verdict, cues
-        self._features = CandidateFeatures(kb, retriever)
+        self.features = CandidateFeatures(kb, retriever)
 
     @classmethod
     def load(cls, index_dir: Path) -> Consultant:
@@ -99,7 +99,7 @@ class Consultant:
         if vector is None or self.retriever.config.model != BUNDLED or vector.shape != (self.retriever.dimension,):
             vector = self.retriever.encode(message)
         result = self.search(message, area, area_confidence, vector)
-        verdict = self.verdict_model.decide(self._features(message, question, result, area, area_confidence))
+        verdict = self.verdict_model.decide(self.features(message, question, result, area, area_confidence))
         if not result.confident and not safety and not services:
             reply = unsure_reply()
         else:
@@ -129,8 +129,8 @@ class Consultant:
         for clause in clauses[-MORE_QUESTIONS:] if MORE_QUESTIONS else []:
             scores = self.retriever.lexical_scores(clause)
             best = [self.kb.entries[i] for i in np.argsort(-scores)[:3] if scores[i] > 0]
-            match = max(best, key=lambda e: self._features.phrasing_match(e.id, clause), default=None)
-            if match and self._features.phrasing_match(match.id, clause) >= PHRASING_MATCH:
+            match = max(best, key=lambda e: self.features.phrasing_match(e.id, clause), default=None)
+            if match and self.features.phrasing_match(match.id, clause) >= PHRASING_MATCH:
                 found.append(match)
         return found
 

@@ -27,7 +27,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
-from knowledge.retrieval.text import content_terms, normalize
+from knowledge.retrieval.text import content_terms
+from knowledge.text import fold
 from knowledge.yaml_model import load_yaml_model
 
 VERDICT_FILE = Path(__file__).parent / "data" / "verdict.yml"
@@ -183,7 +184,7 @@ _NOT_TEXT = re.compile(r"[\W_]+")
 
 
 def _bigrams(text: str) -> frozenset[str]:
-    chars = _NOT_TEXT.sub("", normalize(text))
+    chars = _NOT_TEXT.sub("", fold(text))
     return frozenset(chars[i : i + 2] for i in range(len(chars) - 1))
 
 

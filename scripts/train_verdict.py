@@ -41,7 +41,7 @@ def _examples(consultant: Consultant, rows: list[dict[str, Any]], labels: dict[s
         message = row.get("query") or ""
         area, confidence = row.get("area"), float(row.get("area_confidence") or 0.0)
         result = consultant.search(message, area, confidence)
-        candidates = consultant._features(message, question_part(message), result, area, confidence)
+        candidates = consultant.features(message, question_part(message), result, area, confidence)
         out.append((labels[row["id"]], candidates, result.confident))
     return out
 

@@ -25,7 +25,7 @@ import torch
 from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 from tokenizers import Tokenizer, models
 
-from knowledge.retrieval.text import normalize
+from knowledge.text import fold
 
 UNKNOWN = "[UNK]"
 SEGMENTER_FILE = "segmenter.txt"
@@ -74,7 +74,7 @@ class JiebaStaticEmbedding(StaticEmbedding):
     def token_ids(self, text: str) -> list[int]:
         ids: list[int] = []
         # No HMM: words it would invent have no vector anyway and fall back to characters.
-        for word in self.segmenter.cut(normalize(text), HMM=False):
+        for word in self.segmenter.cut(fold(text), HMM=False):
             row = self._vocab.get(word)
             if row is not None:
                 ids.append(row)

@@ -50,7 +50,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from knowledge.entries import KnowledgeBase
-from knowledge.retrieval.text import normalize
+from knowledge.text import fold
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ def jieba_dictionary() -> dict[str, int]:
     freqs: dict[str, int] = {}
     for line in lines:
         word, freq = line.split()[:2]
-        key = normalize(word)
+        key = fold(word)
         freqs[key] = max(freqs.get(key, 0), int(freq))
     return freqs
 
@@ -123,7 +123,7 @@ def read_user_dictionary(path: Path) -> dict[str, int]:
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split()
         if parts and not parts[0].startswith("#"):
-            words[normalize(parts[0])] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 10000
+            words[fold(parts[0])] = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 10000
     return words
 
 
@@ -168,9 +168,9 @@ def build_vocabulary(
     user_words = read_user_dictionary(user_dict)
     seg = segmenter(user_words)
     corpus = {
-        normalize(word)
+        fold(word)
         for text in [*knowledge_texts(kb), *consultation_examples(consult_dir)]
-        for word in seg.cut(normalize(text), HMM=False)
+        for word in seg.cut(fold(text), HMM=False)
     }
     sources: dict[str, Iterable[str]] = {
         "jieba_dictionary": (w for w, f in dictionary.items() if f > config.min_word_freq),

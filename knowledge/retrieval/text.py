@@ -12,11 +12,6 @@ from knowledge.text import fold
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def normalize(text: str) -> str:
-    """The project's one folding (half-width, simplified, lower-case, single spaces)."""
-    return fold(text)
-
-
 @cache
 def _tokenizer() -> jieba.Tokenizer:
     tokenizer = jieba.Tokenizer()
@@ -26,7 +21,7 @@ def _tokenizer() -> jieba.Tokenizer:
 
 def lexical_tokens(text: str) -> list[str]:
     """jieba words plus character bigrams: words match terms, bigrams survive typos and odd splits."""
-    clean = _PUNCT.sub(" ", normalize(text)).strip()
+    clean = _PUNCT.sub(" ", fold(text)).strip()
     words = [w for w in _tokenizer().lcut(clean) if w.strip()]
     chars = clean.replace(" ", "")
     bigrams = [chars[i : i + 2] for i in range(len(chars) - 1)]
@@ -107,5 +102,5 @@ _NOT_KEY = frozenset(
 
 def content_terms(text: str) -> list[str]:
     """The words of a message that could carry its legal point (two characters or more)."""
-    clean = _PUNCT.sub(" ", normalize(text)).strip()
+    clean = _PUNCT.sub(" ", fold(text)).strip()
     return [w for w in _tokenizer().lcut(clean) if len(w) >= 2 and w not in _NOT_KEY and not w.isdigit()]
