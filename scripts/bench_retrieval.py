@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.answer_labels import QUESTIONS_FILE
 from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.encoder import BUNDLED, STATIC, STATIC_MODEL_DIR, Encoder, create_encoder
 from knowledge.retrieval.index import load_or_build
@@ -41,7 +42,7 @@ from knowledge.retrieval.static_model import CONSULT_DIR, MANIFEST, nlu_examples
 from knowledge.statutes import article_sort_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "dev_consultations.jsonl"
+DEFAULT_EVAL = QUESTIONS_FILE
 NEGATIVE_SOURCES = [
     (PROJECT_ROOT / "nlu_data" / "out_of_scope.yml", {"out_of_scope"}),
     (PROJECT_ROOT / "nlu_data" / "control.yml", {"chitchat"}),
