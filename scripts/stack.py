@@ -78,7 +78,8 @@ class Stack:
 
     def __post_init__(self) -> None:
         if not self.settings.rasa_auth_token:
-            self.settings.rasa_auth_token = secrets.token_urlsafe(24)
+            # Hex: a urlsafe token may start with "-", which Rasa's argument parser reads as an option.
+            self.settings.rasa_auth_token = secrets.token_hex(24)
         endpoints = write_endpoints(self.settings, self.var_dir / "endpoints.yml")
         s = self.settings
         self.services = [
@@ -103,8 +104,7 @@ class Stack:
                     "--port",
                     str(s.rasa_port),
                     "--enable-api",
-                    "--auth-token",
-                    s.rasa_auth_token,
+                    f"--auth-token={s.rasa_auth_token}",  # one argument, whatever the token starts with
                 ],
                 f"{s.rasa_url}/status?token={s.rasa_auth_token}",
             ),
