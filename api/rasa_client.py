@@ -35,13 +35,23 @@ class RasaClient:
         response.raise_for_status()
         return response.json()
 
-    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
-        """One resident turn through Rasa's REST channel; returns the bot's messages."""
-        result = await self._request("POST", "/webhooks/rest/webhook", json={"sender": sender, "message": message})
+    async def send(self, sender: str, message: str, *, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One resident turn through Rasa's REST channel; returns the bot's messages.
+
+        `metadata` reaches the actions as the message's metadata (the API puts the keyed
+        client address there, so lookups can be limited per client)."""
+        body: dict[str, Any] = {"sender": sender, "message": message}
+        if metadata:
+            body["metadata"] = metadata
+        result = await self._request("POST", "/webhooks/rest/webhook", json=body)
         return result if isinstance(result, list) else []
 
-    async def tracker(self, sender: str) -> dict[str, Any]:
+    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
+        """The conversation's tracker; Rasa's default leaves out everything before a restart,
+        so staff ask for `include_events="ALL"`."""
         params = {"token": self._token} if self._token else {}
+        if include_events:
+            params["include_events"] = include_events
         result = await self._request("GET", f"/conversations/{sender}/tracker", params=params)
         return result if isinstance(result, dict) else {}
 
