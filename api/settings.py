@@ -23,6 +23,9 @@ class Settings(BaseSettings):
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     rasa_auth_token: str = ""
+    # The key of the conversation ids (api/security/conversation_ids.py). Empty: a random one
+    # in var/conversation.key; several API servers must share one, set here.
+    conversation_secret: SecretStr = SecretStr("")
     max_message_chars: int = Field(default=2000, ge=10, le=20000)
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)
     index_dir: Path = PROJECT_ROOT / "var" / "index"
