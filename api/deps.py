@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api.rasa_client import RasaClient
+from api.security.conversation_ids import ConversationIds
 from api.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
@@ -23,6 +24,11 @@ def get_rasa(request: Request) -> RasaClient:
     return client
 
 
+def get_conversation_ids(request: Request) -> ConversationIds:
+    ids: ConversationIds = request.app.state.conversation_ids
+    return ids
+
+
 def get_statutes(request: Request) -> StatuteLibrary:
     statutes: StatuteLibrary = request.app.state.statutes
     return statutes
@@ -30,5 +36,6 @@ def get_statutes(request: Request) -> StatuteLibrary:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+ConversationIdsDep = Annotated[ConversationIds, Depends(get_conversation_ids)]
 StatutesDep = Annotated[StatuteLibrary, Depends(get_statutes)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

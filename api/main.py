@@ -17,7 +17,9 @@ from api.console import routes as console_routes
 from api.console import takeover as console_takeover
 from api.db import create_db_engine, init_db
 from api.rasa_client import RasaClient
-from api.routes import chat, health, pages, statutes, wechat
+from api.routes import chat, conversation, health, pages, statutes, wechat
+from api.security.conversation_ids import ConversationIds
+from api.security.headers import SecurityHeaders
 from api.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = create_db_engine(settings.database_url_absolute)
         init_db(app.state.engine)
         app.state.statutes = StatuteLibrary.load()
+        app.state.conversation_ids = ConversationIds.from_settings(settings)
         app.state.rasa = RasaClient(
             settings.rasa_url, timeout=settings.rasa_timeout_seconds, auth_token=settings.rasa_auth_token
         )
@@ -45,6 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="司法所法律服务助手：居民对话渠道、法条查询与案件数据库。",
         version="0.1.0",
         lifespan=lifespan,
+        # The interactive API pages are for developers (API_DOCS=true), not the public site.
+        docs_url="/docs" if settings.api_docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.api_docs else None,
     )
     app.dependency_overrides[get_settings] = lambda: settings
 
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     app.include_router(chat.router)
+    app.include_router(conversation.router)
     app.include_router(statutes.router)
     app.include_router(health.router)
     app.include_router(pages.router)
@@ -63,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_routes.router)
     app.include_router(console_takeover.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/", include_in_schema=False)
     def web_chat() -> FileResponse:

@@ -26,13 +26,15 @@ class Settings(BaseSettings):
     # The key of the conversation ids (api/security/conversation_ids.py). Empty: a random one
     # in var/conversation.key; several API servers must share one, set here.
     conversation_secret: SecretStr = SecretStr("")
+    # FastAPI's interactive /docs and /openapi.json: for developers, off on the public site.
+    api_docs: bool = False
     max_message_chars: int = Field(default=2000, ge=10, le=20000)
     rasa_timeout_seconds: float = Field(default=30.0, gt=0)
     index_dir: Path = PROJECT_ROOT / "var" / "index"
     models_dir: Path = PROJECT_ROOT / "models"
     # Opening hours and bookings are in the office's local time.
     office_timezone: str = "Asia/Shanghai"
-    # The video room for a remote lawyer session: {room} becomes the booking's reference.
+    # The video room for a remote lawyer session: {room} becomes the booking's random room token.
     # An office sets its own meeting service here (Jitsi, Tencent Meeting links, ...).
     meeting_url_template: str = "https://meet.example.org/fawu-{room}"
 
@@ -60,6 +62,15 @@ class Settings(BaseSettings):
     # After this many wrong passwords in a row the account is locked for console_lockout_minutes.
     console_max_failures: int = Field(default=5, ge=1, le=100)
     console_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+
+    # --- Resident lookups and bookings (actions/forms/lookups.py, issue 13 H2/H3) ---
+    # Status lookups and cancellations by reference + phone stop for a while after this many
+    # misses in lookup_window_minutes, per conversation and per client address.
+    lookup_max_failures_per_conversation: int = Field(default=5, ge=1, le=100)
+    lookup_max_failures_per_client: int = Field(default=20, ge=1, le=10000)
+    lookup_window_minutes: int = Field(default=60, ge=1, le=10080)
+    # Live bookings one phone number may hold at once (a script cannot book every slot).
+    max_open_bookings_per_phone: int = Field(default=3, ge=1, le=50)
 
     @model_validator(mode="after")
     def _wechat_consistent(self) -> Settings:

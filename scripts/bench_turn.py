@@ -54,7 +54,7 @@ def whole_turns(messages: list[str]) -> list[float]:
         stack.start(timeout=300)
         try:
             url = f"http://{settings.api_host}:{settings.api_port}/api/chat"
-            sender = uuid.uuid4().hex
+            sender = f"web-{uuid.uuid4()}"
             httpx.post(url, json={"sender": sender, "message": "你好"}, timeout=60)  # warm up
             timings = []
             for message in messages:

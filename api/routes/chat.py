@@ -1,29 +1,38 @@
-"""Web chat endpoint with the same shape as Rasa's REST channel, plus the transcript."""
+"""Web chat endpoint with the same shape as Rasa's REST channel.
+
+The client sends the token its page holds (`web-<UUIDv4>`, `kiosk-<UUIDv4>`); Rasa gets the
+conversation id derived from it (api/security/conversation_ids.py) and only the text typed
+text may be (api/security/typed_text.py).
+"""
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from typing import Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import messages
-from api.deps import RasaDep, SettingsDep
+from api.deps import ConversationIdsDep, RasaDep, SettingsDep
 from api.rasa_client import DialogueUnavailable
+from api.security.conversation_ids import CLIENT_TOKEN
+from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
 
 router = APIRouter(tags=["chat"])
 
-SENDER_PATTERN = r"^[A-Za-z0-9_.:-]{1,128}$"
+SENDER_PATTERN = CLIENT_TOKEN.pattern
 
 
 class ChatRequest(BaseModel):
-    """What Rasa's REST channel accepts: the conversation id and the resident's text."""
+    """What Rasa's REST channel accepts: the conversation's token and the resident's text."""
 
-    sender: str = Field(pattern=SENDER_PATTERN, description="Conversation id, kept by the client (e.g. a UUID).")
-    message: str = Field(default="", description="The resident's message, or a button payload such as /request_human.")
+    sender: str = Field(
+        pattern=f"^{SENDER_PATTERN}$",
+        description="The page's conversation token: 'web-' or 'kiosk-' and a random UUIDv4, kept by the client.",
+    )
+    message: str = Field(default="", description="The resident's message, or the payload of a button it was shown.")
 
 
 class ChatButton(BaseModel):
@@ -43,14 +52,6 @@ class ChatMessage(BaseModel):
     custom: dict[str, Any] | None = None
 
 
-class TranscriptLine(BaseModel):
-    sender: str  # "user" or "bot"
-    text: str | None = None
-    buttons: list[ChatButton] | None = None
-    custom: dict[str, Any] | None = None
-    timestamp: float | None = None
-
-
 def clean_message(text: str) -> str:
     """Drop control characters (keep newlines), fold compatibility forms, trim."""
     text = unicodedata.normalize("NFC", text)
@@ -68,30 +69,37 @@ def _notice(sender: str, text: str) -> list[ChatMessage]:
     summary="Send a message (Rasa REST shape)",
 )
 @router.post("/api/chat", response_model=list[ChatMessage], response_model_exclude_none=True, summary="Send a message")
-async def chat(request: ChatRequest, rasa: RasaDep, settings: SettingsDep) -> list[ChatMessage]:
+async def chat(
+    body: ChatRequest, request: Request, rasa: RasaDep, ids: ConversationIdsDep, settings: SettingsDep
+) -> list[ChatMessage]:
     """Forward one resident message to the dialogue engine and return its replies.
 
     Empty and over-long messages are answered here with a Chinese explanation and never
-    reach the engine. When the engine is down the answer is HTTP 503 with a Chinese
-    `detail`, and the client keeps the unsent text so nothing is lost.
+    reach the engine; the length is checked before any work on the text. When the engine is
+    down the answer is HTTP 503 with a Chinese `detail`, and the client keeps the unsent text.
     """
-    text = clean_message(request.message)
-    if not text:
-        return _notice(request.sender, messages.EMPTY_MESSAGE)
-    if len(text) > settings.max_message_chars:
-        return _notice(request.sender, messages.MESSAGE_TOO_LONG.format(limit=settings.max_message_chars))
+    conversation_id = ids.resident(body.sender)
+    if conversation_id is None:  # the pattern above admits only strong tokens; kept for clarity
+        raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
+    if len(body.message) > settings.max_message_chars:
+        return _notice(body.sender, messages.MESSAGE_TOO_LONG.format(limit=settings.max_message_chars))
+    text = clean_message(body.message)
     try:
-        replies = await rasa.send(request.sender, text)
-        if not replies and await is_taken_over(rasa, request.sender):
+        text = await screen(rasa, conversation_id, text) if text else ""
+        if not text:
+            return _notice(body.sender, messages.EMPTY_MESSAGE)
+        client = ids.client(request.client.host if request.client else "")
+        replies = await rasa.send(conversation_id, text, metadata={"client": client})
+        if not replies and await is_taken_over(rasa, conversation_id):
             notice = ChatMessage(
-                recipient_id=request.sender,
+                recipient_id=body.sender,
                 text=await _while_taken_over(rasa, text),
                 custom={"takeover": {"state": "waiting"}},
             )
             return [notice]
     except DialogueUnavailable as error:
         raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
-    return [ChatMessage.model_validate({"recipient_id": request.sender, **reply}) for reply in replies]
+    return [ChatMessage.model_validate({**reply, "recipient_id": body.sender}) for reply in replies]
 
 
 async def _while_taken_over(rasa: RasaDep, text: str) -> str:
@@ -99,30 +107,3 @@ async def _while_taken_over(rasa: RasaDep, text: str) -> str:
     unless the resident may be in danger — then the emergency numbers, at once, as always."""
     intent = ((await rasa.parse(text)).get("intent") or {}).get("name")
     return messages.TAKEOVER_EMERGENCY if intent == "emergency" else messages.TAKEOVER_WAITING
-
-
-@router.get("/api/conversations/{sender}/messages", response_model=list[TranscriptLine], summary="Conversation so far")
-async def transcript(sender: str, rasa: RasaDep) -> list[TranscriptLine]:
-    """The messages of a conversation, from Rasa's tracker store, so a reloaded page can show them."""
-    if not re.fullmatch(SENDER_PATTERN, sender):
-        raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
-    try:
-        tracker = await rasa.tracker(sender)
-    except DialogueUnavailable as error:
-        raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
-    lines: list[TranscriptLine] = []
-    for event in tracker.get("events", []):
-        if event.get("event") == "user":
-            lines.append(TranscriptLine(sender="user", text=event.get("text"), timestamp=event.get("timestamp")))
-        elif event.get("event") == "bot":
-            data = event.get("data") or {}
-            lines.append(
-                TranscriptLine(
-                    sender="bot",
-                    text=event.get("text"),
-                    buttons=data.get("buttons"),
-                    custom=data.get("custom"),
-                    timestamp=event.get("timestamp"),
-                )
-            )
-    return lines

@@ -1,30 +1,37 @@
-"""Pages beyond the web chat: the office kiosk, a readable page per statute article, QR codes."""
+"""Pages beyond the web chat: the office kiosk, a readable page per statute article, receipt QR codes."""
 
 from __future__ import annotations
 
 import html
 import io
+import re
 from functools import cache
 from pathlib import Path
 from string import Template
-from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from api import messages
 from api.deps import SettingsDep, StatutesDep
 
 router = APIRouter(tags=["pages"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
-# Long enough for a reference and a meeting link; short enough that a phone scans it easily
-# and nobody uses the endpoint as a general-purpose QR service.
-QR_MAX_CHARS = 300
 CITE_MAX_CHARS = 60
-# Our pages load only their own scripts, styles and images.
-PAGE_HEADERS = {"Content-Security-Policy": "default-src 'self'; object-src 'none'; frame-ancestors 'none'"}
+# A case reference as api/services/cases.py issues them: the service's two letters, then digits,
+# capitals and dashes. The QR endpoint draws nothing else, so it is no QR service for phishing.
+REFERENCE_PATTERN = r"^[A-Z]{2}[0-9A-Z-]{4,30}$"
+MEETING_ROOM = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+class ReceiptCode(BaseModel):
+    """What a receipt's QR code carries: the reference and, for a lawyer session, its room link."""
+
+    reference: str = Field(pattern=REFERENCE_PATTERN)
+    join_url: str | None = Field(default=None, max_length=300)
 
 
 class KioskSettings(BaseModel):
@@ -47,7 +54,7 @@ def render_article(law: str, number: str, text: str) -> str:
 
 @router.get("/kiosk", include_in_schema=False)
 def kiosk() -> FileResponse:
-    return FileResponse(STATIC_DIR / "kiosk.html", headers=PAGE_HEADERS)
+    return FileResponse(STATIC_DIR / "kiosk.html")
 
 
 @router.get("/api/kiosk/settings", response_model=KioskSettings, summary="Idle timeouts of the office kiosk")
@@ -60,19 +67,32 @@ def statute_page(statutes: StatutesDep, cite: str = "") -> HTMLResponse:
     article = statutes.cite(cite) if 0 < len(cite) <= CITE_MAX_CHARS else None
     if article is None:
         missing = (STATIC_DIR / "statute-missing.html").read_text(encoding="utf-8")
-        return HTMLResponse(missing, status_code=404, headers=PAGE_HEADERS)
-    return HTMLResponse(render_article(article.law, article.number, article.text), headers=PAGE_HEADERS)
+        return HTMLResponse(missing, status_code=404)
+    return HTMLResponse(render_article(article.law, article.number, article.text))
 
 
-@router.get(
+def is_meeting_link(url: str, template: str) -> bool:
+    """Whether the link is a room of the office's own meeting service (settings.meeting_url_template)."""
+    head, _, tail = template.partition("{room}")
+    if not (url.startswith(head) and url.endswith(tail)) or len(url) < len(head) + len(tail):
+        return False
+    return MEETING_ROOM.fullmatch(url[len(head) : len(url) - len(tail)]) is not None
+
+
+@router.post(
     "/api/qr",
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
-    summary="QR code (SVG) of a short text, e.g. a receipt",
+    summary="QR code (SVG) of a receipt: its reference and the office's meeting link",
 )
-def qr_code(text: Annotated[str, Query(min_length=1, max_length=QR_MAX_CHARS)]) -> Response:
-    # UTF-8 byte mode: segno would otherwise pick Shift_JIS kanji mode for some Chinese text.
-    code = segno.make(text, encoding="utf-8", error="m")
+def receipt_qr(receipt: ReceiptCode, settings: SettingsDep) -> Response:
+    lines = [receipt.reference]
+    if receipt.join_url:
+        if not is_meeting_link(receipt.join_url, settings.meeting_url_template):
+            raise HTTPException(status_code=422, detail=messages.INVALID_REQUEST)
+        lines.append(receipt.join_url)
+    # UTF-8 byte mode: segno would otherwise pick Shift_JIS kanji mode for some text.
+    code = segno.make("\n".join(lines), encoding="utf-8", error="m")
     buffer = io.BytesIO()
     code.save(buffer, kind="svg", scale=8, border=4, dark="#000", light="#fff", xmldecl=False)
     # A receipt is the resident's own: no shared cache keeps it.

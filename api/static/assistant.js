@@ -3,9 +3,33 @@
 (function () {
   "use strict";
 
+  // The conversation's token: a random UUIDv4 from the browser's CSPRNG (getRandomValues works on
+  // plain-HTTP kiosk pages too, unlike randomUUID). The server accepts nothing weaker.
+  var STRONG_ID = /^(web|kiosk)-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
   function newId(prefix) {
-    var random = crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random().toString(16).slice(2);
-    return prefix + random.replace(/[^A-Za-z0-9-]/g, "");
+    var bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes);
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 0x100).toString(16).slice(1); }).join("");
+    return prefix + [hex.slice(0, 8), hex.slice(8, 12), hex.slice(12, 16), hex.slice(16, 20), hex.slice(20)].join("-");
+  }
+
+  // The token travels in a header, never in a URL, so no access log or history keeps it.
+  function conversationRequest(path, sender, method) {
+    return fetch(path, { method: method || "GET", headers: { "X-Conversation": sender }, cache: "no-store" });
+  }
+
+  // The receipt's QR code is drawn by the server from the reference and the office's meeting
+  // link only, fetched by POST (out of access logs) and shown from memory.
+  function showQr(img, receipt) {
+    fetch("/api/qr", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reference: receipt.reference || "", join_url: safeLink(receipt.join_url) })
+    }).then(function (r) { return r.ok ? r.blob() : null; }).then(function (blob) {
+      if (blob) img.src = URL.createObjectURL(blob);
+    }).catch(function () { /* the reference is on the receipt in words */ });
   }
 
   function statutePage(label) {
@@ -19,11 +43,6 @@
   // "2025-06-03T09:30:00+08:00" -> "2025-06-03 09:30" (already the office's local time).
   function localTime(iso) {
     return typeof iso === "string" && iso.length >= 16 ? iso.slice(0, 16).replace("T", " ") : "";
-  }
-
-  // The QR code carries what the resident needs later: the reference, and the room link of a lawyer session.
-  function receiptQrText(receipt) {
-    return [receipt.reference, safeLink(receipt.join_url)].filter(Boolean).join("\n");
   }
 
   /**
@@ -40,8 +59,8 @@
     var buttonTitles = {}; // payload -> title of every button shown, to show a restored press by its title
     var lastAnswer = null; // the bot's latest text bubble, until the resident speaks again
     var sender = options.storage.getItem(options.storageKey);
-    var restored = Boolean(sender);
-    if (!sender) {
+    var restored = STRONG_ID.test(sender || "");
+    if (!restored) {
       sender = newId(options.idPrefix || "");
       options.storage.setItem(options.storageKey, sender);
     }
@@ -95,7 +114,7 @@
         slot("join-row").hidden = !join;
       }
       var qr = slot("qr");
-      qr.src = "/api/qr?text=" + encodeURIComponent(receiptQrText(receipt));
+      showQr(qr, receipt);
       slot("print").addEventListener("click", function () {
         // The print stylesheet shows only the receipt marked as printing.
         document.body.classList.add("printing-receipt");
@@ -205,7 +224,7 @@
     function poll() {
       if (!(restored || talked) || document.visibilityState !== "visible") return;
       var mine = generation;
-      fetch("/api/conversations/" + encodeURIComponent(sender) + "/messages").then(function (r) {
+      conversationRequest("/api/conversation/messages", sender).then(function (r) {
         return r.ok ? r.json() : [];
       }).then(function (lines) {
         if (mine !== generation) return;
@@ -218,7 +237,7 @@
     function restore() {
       if (!restored) return Promise.resolve(false);
       var mine = generation;
-      return fetch("/api/conversations/" + encodeURIComponent(sender) + "/messages").then(function (r) {
+      return conversationRequest("/api/conversation/messages", sender).then(function (r) {
         return r.ok ? r.json() : [];
       }).then(function (lines) {
         if (mine !== generation) return false;
@@ -253,8 +272,17 @@
       restored = false;
     }
 
+    // Deletes the conversation on the server (the resident's request to forget it); resolves to
+    // whether it worked, and only then does the page drop the token.
+    function forget() {
+      return conversationRequest("/api/conversation", sender, "DELETE").then(function (r) {
+        return r.ok;
+      }).catch(function () { return false; });
+    }
+
     return {
       send: send,
+      forget: forget,
       restore: restore,
       reset: reset,
       isBusy: function () { return busy; },

@@ -33,8 +33,11 @@
   });
   document.getElementById("handoff").addEventListener("click", function () { chat.send("/request_human", texts.handoff); });
   document.getElementById("forget").addEventListener("click", function () {
-    localStorage.removeItem(KEY);
-    location.reload();
+    chat.forget().then(function (done) {
+      if (!done) { document.getElementById("forget-failed").hidden = false; return; } // nothing lost: try again
+      localStorage.removeItem(KEY);
+      location.reload();
+    });
   });
 
   // A reloaded page shows the conversation so far; a new one starts with a greeting.

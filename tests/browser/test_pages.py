@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.routes.pages import QR_MAX_CHARS, render_article
+from api.routes.pages import render_article
 from api.settings import Settings
 from knowledge.statutes import StatuteLibrary
 
@@ -18,7 +18,10 @@ from knowledge.statutes import StatuteLibrary
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path / 'pages.db'}", kiosk_idle_seconds=90, kiosk_goodbye_seconds=20
+        database_url=f"sqlite:///{tmp_path / 'pages.db'}",
+        kiosk_idle_seconds=90,
+        kiosk_goodbye_seconds=20,
+        meeting_url_template="https://meet.example.org/fawu-{room}",
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -56,16 +59,26 @@ def test_statute_text_is_escaped_on_the_page() -> None:
 
 
 def test_a_receipt_becomes_a_qr_code_in_svg(client: TestClient) -> None:
-    text = "LS20250603-AB2C\nhttps://meet.example.org/fawu-LS20250603-AB2C"
-    response = client.get("/api/qr", params={"text": text})
+    receipt = {"reference": "LS20250603-AB2CDE7K", "join_url": "https://meet.example.org/fawu-3f9a0c1b7e2d4c6f"}
+    response = client.post("/api/qr", json=receipt)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml"
     assert response.headers["cache-control"] == "no-store"
     assert response.text.startswith("<svg") and "<path" in response.text
-    chinese = client.get("/api/qr", params={"text": "人民调解申请 TJ20250603-AB2C"})
-    assert chinese.status_code == 200 and chinese.text.startswith("<svg")
+    alone = client.post("/api/qr", json={"reference": "TJ20250603-AB2CDE7K"})
+    assert alone.status_code == 200 and alone.text.startswith("<svg")
 
 
-@pytest.mark.parametrize("text", ["", "x" * (QR_MAX_CHARS + 1)])
-def test_qr_codes_are_only_for_short_texts(client: TestClient, text: str) -> None:
-    assert client.get("/api/qr", params={"text": text}).status_code == 422
+@pytest.mark.parametrize(
+    "receipt",
+    [
+        {"reference": "https://evil.example/司法所补贴申领"},
+        {"reference": ""},
+        {"reference": "LS20250603-AB2C", "join_url": "https://evil.example/fawu-x"},
+        {"reference": "LS20250603-AB2C", "join_url": "https://meet.example.org/fawu-x/../../evil"},
+        {"reference": "LS" + "A" * 40},
+    ],
+)
+def test_qr_codes_are_drawn_only_for_the_assistants_own_receipts(client: TestClient, receipt: dict[str, str]) -> None:
+    assert client.post("/api/qr", json=receipt).status_code == 422
+    assert client.get("/api/qr", params={"text": "https://evil.example/"}).status_code == 405

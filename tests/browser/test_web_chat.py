@@ -11,6 +11,7 @@ from browser_helpers import bot_count, bot_texts, reply_button, say, tap, user_t
 from playwright.sync_api import Page, Route, expect
 
 from api.rasa_client import RasaClient
+from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from scripts.stack import Stack
 
@@ -97,7 +98,9 @@ def test_the_typing_indicator_shows_while_the_assistant_works_and_a_person_is_on
 def test_a_member_of_staff_joins_the_web_chat_and_the_resident_sees_their_messages(phone: Page, stack: Stack) -> None:
     open_chat(phone)
     say(phone, "我要找工作人员")
-    sender = phone.evaluate("window.localStorage.getItem('fawu-chat-sender')")
+    token = phone.evaluate("window.localStorage.getItem('fawu-chat-sender')")
+    sender = ConversationIds.from_settings(stack.settings).resident(token)
+    assert sender is not None
 
     async def staff(step: str, text: str = "") -> None:
         rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)

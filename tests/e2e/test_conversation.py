@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from api.db import create_db_engine
 from api.models import Case, CaseKind, KnowledgeGap
 from api.rasa_client import RasaClient
+from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from scripts.stack import Stack
 
@@ -32,19 +33,26 @@ def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterato
 
 
 class Resident:
+    """A web page: it holds the token; Rasa, the database and staff know the conversation as `sender`."""
+
     def __init__(self, stack: Stack):
         self.base = f"http://{stack.settings.api_host}:{stack.settings.api_port}"
-        self.sender = uuid.uuid4().hex
+        self.token = f"web-{uuid.uuid4()}"
+        sender = ConversationIds.from_settings(stack.settings).resident(self.token)
+        assert sender is not None
+        self.sender = sender
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(f"{self.base}/api/chat", json={"sender": self.sender, "message": message}, timeout=60)
+        response = httpx.post(f"{self.base}/api/chat", json={"sender": self.token, "message": message}, timeout=60)
         assert response.status_code == 200, response.text
         replies: list[dict[str, Any]] = response.json()
         assert replies, f"no reply to {message!r}"
         return replies
 
     def transcript(self) -> list[dict[str, Any]]:
-        response = httpx.get(f"{self.base}/api/conversations/{self.sender}/messages", timeout=30)
+        response = httpx.get(
+            f"{self.base}/api/conversation/messages", headers={"X-Conversation": self.token}, timeout=30
+        )
         assert response.status_code == 200, response.text
         lines: list[dict[str, Any]] = response.json()
         return lines

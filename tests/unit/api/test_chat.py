@@ -1,4 +1,4 @@
-"""The API's own behaviour: bad input, a dialogue engine that is down, statutes, the page."""
+"""The chat API's own behaviour: bad input, typed commands, a dialogue engine that is down, statutes, the page."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from fastapi.testclient import TestClient
 from api import messages
 from api.main import create_app
 from api.settings import Settings
+
+TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
 
 
 def closed_port() -> int:
@@ -27,6 +29,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
         rasa_port=closed_port(),
         max_message_chars=50,
         rasa_timeout_seconds=2,
+        api_docs=True,
     )
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -34,20 +37,20 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 
 @pytest.mark.parametrize("message", ["", "   ", "\n\t", "\x00\x07"])
 def test_empty_messages_get_a_chinese_prompt_without_reaching_the_engine(client: TestClient, message: str) -> None:
-    response = client.post("/api/chat", json={"sender": "abc", "message": message})
+    response = client.post("/api/chat", json={"sender": TOKEN, "message": message})
     assert response.status_code == 200
-    assert response.json() == [{"recipient_id": "abc", "text": messages.EMPTY_MESSAGE}]
+    assert response.json() == [{"recipient_id": TOKEN, "text": messages.EMPTY_MESSAGE}]
 
 
 def test_an_over_long_message_is_explained_not_truncated(client: TestClient) -> None:
-    response = client.post("/api/chat", json={"sender": "abc", "message": "欠" * 51})
+    response = client.post("/api/chat", json={"sender": TOKEN, "message": "欠" * 51})
     assert response.status_code == 200
     assert "太长" in response.json()[0]["text"] and "50" in response.json()[0]["text"]
 
 
 def test_an_engine_that_is_down_gives_503_with_a_chinese_message(client: TestClient) -> None:
     for path in ("/api/chat", "/webhooks/rest/webhook"):
-        response = client.post(path, json={"sender": "abc", "message": "老板欠薪怎么办"})
+        response = client.post(path, json={"sender": TOKEN, "message": "老板欠薪怎么办"})
         assert response.status_code == 503
         assert response.json()["detail"] == messages.DIALOGUE_UNAVAILABLE
     assert client.get("/api/health").json() == {"api": "ok", "dialogue": "unavailable"}
@@ -84,3 +87,9 @@ def test_the_web_chat_page_and_the_schema_are_served(client: TestClient) -> None
     assert client.get("/static/chat.js").status_code == 200
     schema = client.get("/openapi.json").json()
     assert "/webhooks/rest/webhook" in schema["paths"] and "/api/chat" in schema["paths"]
+
+
+def test_the_interactive_api_pages_are_off_unless_asked_for(tmp_path: Path) -> None:
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'a.db'}"))) as public:
+        assert public.get("/docs").status_code == 404
+        assert public.get("/openapi.json").status_code == 404

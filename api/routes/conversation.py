@@ -1,0 +1,66 @@
+"""A resident's own conversation record: read it back on a reloaded page, or forget it.
+
+The page proves it holds the conversation by sending its token in the `X-Conversation`
+header — never in the URL, so the token stays out of access logs and browser history.
+Nobody else can name the conversation: the id staff and Rasa see is a keyed hash of it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Response
+from pydantic import BaseModel
+
+from api import messages
+from api.deps import ConversationIdsDep, RasaDep
+from api.rasa_client import DialogueUnavailable
+from api.routes.chat import ChatButton
+
+router = APIRouter(tags=["chat"])
+
+NO_STORE = {"Cache-Control": "no-store"}
+TokenHeader = Annotated[str, Header(alias="X-Conversation", max_length=64)]
+
+
+class TranscriptLine(BaseModel):
+    sender: str  # "user" or "bot"
+    text: str | None = None
+    buttons: list[ChatButton] | None = None
+    custom: dict[str, Any] | None = None
+    timestamp: float | None = None
+
+
+def _conversation(ids: ConversationIdsDep, token: str) -> str:
+    conversation_id = ids.resident(token)
+    if conversation_id is None:
+        raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
+    return conversation_id
+
+
+@router.get("/api/conversation/messages", response_model=list[TranscriptLine], summary="Conversation so far")
+async def transcript(
+    token: TokenHeader, ids: ConversationIdsDep, rasa: RasaDep, response: Response
+) -> list[TranscriptLine]:
+    """The messages of the caller's conversation, so a reloaded page can show them."""
+    response.headers.update(NO_STORE)
+    try:
+        tracker = await rasa.tracker(_conversation(ids, token))
+    except DialogueUnavailable as error:
+        raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
+    return [line for event in tracker.get("events", []) if (line := _line(event)) is not None]
+
+
+def _line(event: dict[str, Any]) -> TranscriptLine | None:
+    if event.get("event") == "user":
+        return TranscriptLine(sender="user", text=event.get("text"), timestamp=event.get("timestamp"))
+    if event.get("event") == "bot":
+        data = event.get("data") or {}
+        return TranscriptLine(
+            sender="bot",
+            text=event.get("text"),
+            buttons=data.get("buttons"),
+            custom=data.get("custom"),
+            timestamp=event.get("timestamp"),
+        )
+    return None

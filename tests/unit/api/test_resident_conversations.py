@@ -1,0 +1,117 @@
+"""A conversation belongs to the page that holds its token; typed text is text."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api import messages
+from tests.unit.api.conftest import RecordingRasa
+
+TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
+OTHER = "kiosk-0b7d8c34-1f2e-4a5b-8c9d-0e1f2a3b4c5d"
+
+
+def only_conversation(rasa: RecordingRasa) -> str:
+    (conversation_id,) = {sender for sender, _, _ in rasa.sent}
+    return conversation_id
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "wechat:o6_bmjrPTlm6_2sgVt7hMZOPfL2M",  # another channel's namespace
+        "wechat-0123456789abcdef0123456789abcdef",
+        "web-victim",  # guessable
+        "web-3f6c2a8e-6a8e-1b0c-9d5e-0c7c1d2e4f11",  # a time-based UUID, not random
+        "web-3F6C2A8E-6A8E-4B0C-9D5E-0C7C1D2E4F11",
+        "..",
+    ],
+)
+def test_only_a_pages_strong_random_token_names_a_conversation(
+    api: TestClient, rasa: RecordingRasa, sender: str
+) -> None:
+    response = api.post("/api/chat", json={"sender": sender, "message": "你好"})
+    assert response.status_code == 422 and response.json()["detail"] == messages.INVALID_REQUEST
+    assert rasa.sent == []
+
+
+def test_rasa_and_staff_see_a_keyed_hash_never_the_pages_token(api: TestClient, rasa: RecordingRasa) -> None:
+    replies = api.post("/api/chat", json={"sender": TOKEN, "message": "欠条过期了"}).json()
+    conversation_id = only_conversation(rasa)
+    assert conversation_id.startswith("web-") and TOKEN[4:] not in conversation_id and len(conversation_id) == 36
+    assert replies[0]["recipient_id"] == TOKEN
+    api.post("/api/chat", json={"sender": OTHER, "message": "你好"})
+    assert rasa.sent[1][0].startswith("kiosk-") and rasa.sent[1][0] != conversation_id
+
+
+def test_each_message_carries_the_keyed_client_address_for_lookup_limits(api: TestClient, rasa: RecordingRasa) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": "查询进度"})
+    metadata = rasa.sent[0][2] or {}
+    assert metadata["client"].startswith("c-") and "testclient" not in metadata["client"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("/restart", "restart"),
+        ("／RESTART", "RESTART"),
+        ("\u200b/restart", "restart"),
+        ("😀 /session_start", "session_start"),
+        ('/greet{"area":{"x":1}}', 'greet{"area":{"x":1}}'),
+        ("/emergency", "emergency"),
+        ('/rate{"rating":"1"}', 'rate{"rating":"1"}'),
+        ("/我的身份证号110101199003071234", "我的身份证号110101199003071234"),
+        ("// /back", "back"),
+    ],
+)
+def test_typed_commands_reach_rasa_as_words(api: TestClient, rasa: RecordingRasa, typed: str, words: str) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": typed})
+    assert rasa.sent[0][1] == words
+
+
+def test_the_pages_own_buttons_and_buttons_the_assistant_offered_pass_exactly(
+    api: TestClient, rasa: RecordingRasa
+) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": "/greet"})
+    conversation_id = only_conversation(rasa)
+    rasa.offer(conversation_id, '/rate{"rating":"3"}', "/affirm")
+    for payload in ('/rate{"rating":"3"}', "/affirm", "/request_human"):
+        api.post("/api/chat", json={"sender": TOKEN, "message": payload})
+    # Offered once is not a licence for variants of it.
+    api.post("/api/chat", json={"sender": TOKEN, "message": '/rate{"rating":"1"}'})
+    assert [text for _, text, _ in rasa.sent] == [
+        "/greet",
+        '/rate{"rating":"3"}',
+        "/affirm",
+        "/request_human",
+        'rate{"rating":"1"}',
+    ]
+
+
+def test_rasas_own_intents_never_pass_even_when_offered(api: TestClient, rasa: RecordingRasa) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": "你好"})
+    rasa.offer(only_conversation(rasa), "/restart", "/back")
+    api.post("/api/chat", json={"sender": TOKEN, "message": "/restart"})
+    api.post("/api/chat", json={"sender": TOKEN, "message": "/back"})
+    assert [text for _, text, _ in rasa.sent[1:]] == ["restart", "back"]
+
+
+def test_nothing_but_slashes_is_an_empty_message(api: TestClient, rasa: RecordingRasa) -> None:
+    reply = api.post("/api/chat", json={"sender": TOKEN, "message": " ／ / "}).json()
+    assert reply == [{"recipient_id": TOKEN, "text": messages.EMPTY_MESSAGE}] and rasa.sent == []
+
+
+def test_the_transcript_is_given_only_to_the_tokens_holder_and_never_cached(
+    api: TestClient, rasa: RecordingRasa
+) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": "我叫王小明"})
+    mine = api.get("/api/conversation/messages", headers={"X-Conversation": TOKEN})
+    assert mine.status_code == 200 and mine.headers["cache-control"] == "no-store"
+    assert [line["text"] for line in mine.json()] == ["我叫王小明"]
+    assert api.get("/api/conversation/messages", headers={"X-Conversation": OTHER}).json() == []
+    # The id Rasa and staff see opens nothing; nor does the old path with an id in the URL.
+    conversation_id = only_conversation(rasa)
+    assert api.get("/api/conversation/messages", headers={"X-Conversation": conversation_id}).status_code == 422
+    assert api.get("/api/conversation/messages").status_code == 422
+    assert api.get(f"/api/conversations/{conversation_id}/messages").status_code == 404
