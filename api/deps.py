@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from api.rasa_client import RasaClient
 from api.security.conversation_ids import ConversationIds
+from api.security.limiter import Limiter
 from api.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
@@ -29,6 +30,11 @@ def get_conversation_ids(request: Request) -> ConversationIds:
     return ids
 
 
+def get_limiter(request: Request) -> Limiter:
+    limiter: Limiter = request.app.state.limiter
+    return limiter
+
+
 def get_statutes(request: Request) -> StatuteLibrary:
     statutes: StatuteLibrary = request.app.state.statutes
     return statutes
@@ -37,5 +43,6 @@ def get_statutes(request: Request) -> StatuteLibrary:
 SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 ConversationIdsDep = Annotated[ConversationIds, Depends(get_conversation_ids)]
+LimiterDep = Annotated[Limiter, Depends(get_limiter)]
 StatutesDep = Annotated[StatuteLibrary, Depends(get_statutes)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -19,6 +19,7 @@ from api.db import create_db_engine, init_db
 from api.rasa_client import RasaClient
 from api.routes import chat, conversation, health, pages, statutes, wechat
 from api.security.conversation_ids import ConversationIds
+from api.security.edge_limits import add_edge_limits
 from api.security.headers import SecurityHeaders
 from api.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
@@ -36,11 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         init_db(app.state.engine)
         app.state.statutes = StatuteLibrary.load()
         app.state.conversation_ids = ConversationIds.from_settings(settings)
+        app.state.limiter.open()  # connects the shared Redis store when REDIS_URL is set
         app.state.rasa = RasaClient(
             settings.rasa_url, timeout=settings.rasa_timeout_seconds, auth_token=settings.rasa_auth_token
         )
         yield
         await app.state.rasa.aclose()
+        await app.state.limiter.aclose()
         app.state.engine.dispose()
 
     app = FastAPI(
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_takeover.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(SecurityHeaders)
+    app.state.limiter = add_edge_limits(app, settings)  # added last: runs first (api/security/edge_limits.py)
 
     @app.get("/", include_in_schema=False)
     def web_chat() -> FileResponse:

@@ -72,6 +72,19 @@ class Settings(BaseSettings):
     # Live bookings one phone number may hold at once (a script cannot book every slot).
     max_open_bookings_per_phone: int = Field(default=3, ge=1, le=50)
 
+    # --- Limits at the edge (api/security/{body_limit,rate_limit}.py, docs/limits.md, issue 13 M4/H3) ---
+    # Request bodies above these sizes get HTTP 413 before anything parses them. A console form
+    # holds a staff note of up to 2000 Chinese characters (9 bytes each, form-encoded).
+    max_body_bytes: int = Field(default=16 * 1024, ge=1024, le=1024 * 1024)
+    max_console_body_bytes: int = Field(default=32 * 1024, ge=1024, le=1024 * 1024)
+    # Rate limits (api/security/limits.yml). Off only to measure the design without them.
+    rate_limits: bool = True
+    # One store for several API servers, e.g. redis://127.0.0.1:6379/0. Empty: this server's memory.
+    redis_url: SecretStr = SecretStr("")
+    # Comma-separated addresses or networks of the reverse proxies whose X-Forwarded-For is
+    # believed (e.g. 127.0.0.1 for nginx on this host). Empty: the peer address is the client.
+    trusted_proxies: str = ""
+
     @model_validator(mode="after")
     def _wechat_consistent(self) -> Settings:
         aes_key = self.wechat_encoding_aes_key.get_secret_value()
