@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     wechat_api_base_url: str = "https://api.weixin.qq.com"
     # WeChat retries a callback after 5 s: answer passively only if the bot is faster than this.
     wechat_passive_reply_seconds: float = Field(default=4.0, gt=0, lt=5)
+    # Plain mode signs the URL but not the message: a token without an AES key refuses to
+    # start unless this says plain mode is meant (a test account, say). Issue 13, M5.
+    wechat_allow_plain: bool = False
 
     # --- Staff console (api/console/, docs/console.md) ---
     # Sessions are server-side rows; the cookie holds only a random token. Secure cookies are
@@ -90,6 +93,12 @@ class Settings(BaseSettings):
         aes_key = self.wechat_encoding_aes_key.get_secret_value()
         if aes_key and not re.fullmatch(r"[A-Za-z0-9]{43}", aes_key):
             raise ValueError("WECHAT_ENCODING_AES_KEY must be the 43 letters and digits shown by the WeChat console")
+        if self.wechat_token.get_secret_value() and not aes_key and not self.wechat_allow_plain:
+            raise ValueError(
+                "WECHAT_TOKEN is set without WECHAT_ENCODING_AES_KEY: plain mode does not sign the messages."
+                " Choose encrypted (安全模式) in the WeChat console and set the key,"
+                " or set WECHAT_ALLOW_PLAIN=true to accept plain mode"
+            )
         if aes_key and not self.wechat_app_id:
             raise ValueError("WECHAT_ENCODING_AES_KEY needs WECHAT_APP_ID (encrypted messages carry the app id)")
         return self

@@ -11,7 +11,6 @@ text: there are no buttons in a text message, so buttons become numbered choices
 from __future__ import annotations
 
 import binascii
-import hashlib
 import hmac
 import logging
 import re
@@ -119,6 +118,10 @@ class WeChatTexts(BaseModel):
     def unsupported_reply(self, media: str) -> str:
         return self.unsupported.format(kind=self.kind_names.get(media, self.unknown_kind))
 
+    def menu_payload(self, key: str) -> str | None:
+        """A custom-menu key is one of the services the welcome offers; anything else is no button."""
+        return next((c.payload for c in self.welcome_choices if c.payload == key), None)
+
 
 @cache
 def wechat_texts() -> WeChatTexts:
@@ -139,37 +142,37 @@ class Inbound:
     """One WeChat callback, reduced to what the assistant needs."""
 
     kind: InboundKind
-    openid: str  # personal data: log `pseudonym(openid)` instead
+    # Personal data: it goes only to the recipients table and WeChat's API. Rasa, the database
+    # and logs know the resident by the conversation id (ConversationIds.wechat).
+    openid: str
     account: str  # the official account's own id (ToUserName), the reply's sender
-    key: str  # the same for every retry of this callback, for answering it once
     text: str = ""
     media: str = ""  # the MsgType of an unsupported message
     encrypted: bool = False
+    msg_id: str = ""  # empty for events
+    created: str = ""  # CreateTime
+    event: str = ""
 
-    @property
-    def sender(self) -> str:
-        """The Rasa conversation id."""
-        return f"wechat:{self.openid}"
+    def callback_key(self, conversation_id: str) -> str:
+        """The same for every retry of this callback, and never the same for two residents.
 
-
-def user_key(openid: str) -> str:
-    """What the database keeps instead of an OpenID."""
-    return hashlib.sha256(f"wechat:{openid}".encode()).hexdigest()
-
-
-def pseudonym(openid: str) -> str:
-    """What logs show instead of an OpenID: stable, short, not reversible."""
-    return f"wx-{user_key(openid)[:10]}"
+        WeChat's advice: deduplicate messages by MsgId, events by sender and CreateTime. The
+        conversation id is in both, so nobody can pre-empt another resident's MsgId.
+        """
+        if self.msg_id:
+            return f"msg:{self.account}:{conversation_id}:{self.msg_id}"[:200]
+        return f"event:{self.account}:{conversation_id}:{self.created}:{self.event or self.media}"[:200]
 
 
 class HideUrlSecrets(logging.Filter):
-    """Mask the OpenID WeChat puts in callback URLs and the access token in API URLs.
+    """Mask the signature parameters and OpenID of callback URLs and the access token of API URLs.
 
-    Both end up in request logs as they are: uvicorn's access log ("POST /wechat?...&openid=...")
-    and httpx's ("HTTP Request: POST .../custom/send?access_token=...").
+    They end up in request logs as they are: uvicorn's access log ("POST /wechat?signature=...
+    &timestamp=...&nonce=...&openid=...") and httpx's ("HTTP Request: POST .../custom/send?
+    access_token=..."). A logged signature with its timestamp and nonce is a usable callback URL.
     """
 
-    _SECRET = re.compile(r"\b(openid|access_token)=[^&\s\"']+")
+    _SECRET = re.compile(r"\b(msg_signature|signature|nonce|timestamp|echostr|openid|access_token)=[^&\s\"']+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -257,6 +260,8 @@ class WeChatChannel:
     def _check(self, signature: str, timestamp: str, nonce: str, *signed: str) -> None:
         if not (signature and timestamp and nonce):
             raise SignatureError("missing signature")
+        if len(timestamp) > 20 or len(nonce) > 64:  # WeChat's are ten digits; bounds the replay cache
+            raise SignatureError("over-long timestamp or nonce")
         try:
             sent_at = int(timestamp)
         except ValueError as error:
@@ -303,10 +308,17 @@ def _parse(xml: bytes, *, encrypted: bool) -> Inbound:
         raise MalformedMessage(type(error).__name__) from error
     if not _OPENID.fullmatch(openid) or not _ACCOUNT.fullmatch(account):
         raise MalformedMessage("bad FromUserName or ToUserName")
-    # WeChat's advice: deduplicate messages by MsgId, events by sender and CreateTime.
-    event_key = f"event:{account}:{user_key(openid)[:32]}:{created}:{event or media}"
-    key = f"msg:{account}:{msg_id}" if msg_id else event_key
-    return Inbound(kind, openid, account, key[:200], text, media, encrypted)
+    return Inbound(
+        kind,
+        openid,
+        account,
+        text=text,
+        media=media,
+        encrypted=encrypted,
+        msg_id=str(msg_id or "")[:40],
+        created=str(created or "")[:20],
+        event=event,
+    )
 
 
 def _classify(message: Any) -> tuple[InboundKind, str, str]:
@@ -367,15 +379,15 @@ def with_choices(text: str, choices: list[Choice], texts: WeChatTexts) -> str:
     return "\n\n".join([text, "\n".join(lines)]) if lines else text
 
 
-def resolve_choice(text: str, choices: list[Choice]) -> str:
-    """The payload of the choice a resident picked ("1", "１", "①" or its title), else the text itself."""
+def pick_choice(text: str, choices: list[Choice]) -> str | None:
+    """The payload of the choice a resident picked ("1", "１", "①" or its title); None if none was."""
     picked = unicodedata.normalize("NFKC", text).strip().rstrip(".、。")
     if picked.isdigit() and len(picked) <= 3 and 1 <= int(picked) <= len(choices):
         return choices[int(picked) - 1].payload
     for choice in choices:
         if picked == choice.title:
             return choice.payload
-    return text
+    return None
 
 
 def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:

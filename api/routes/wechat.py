@@ -4,17 +4,21 @@ WeChat waits 5 seconds for an answer and then retries the callback. The bot gets
 `wechat_passive_reply_seconds`: when it answers in time its reply goes back in the HTTP
 response (a passive reply); otherwise the response is an immediate "success" and the reply
 follows through the customer-service API once the bot is done. Each callback is taken on once,
-whichever worker its retries reach: its key is unique in the database. wechatpy stays in
-api/channels/wechat.py.
+whichever worker its retries reach: its key is unique in the database. A signed URL is used
+once (api/channels/wechat_replay.py). The resident is known to Rasa, the database and the logs
+by a keyed hash of the OpenID; the OpenID itself stays in the recipients table for pushes.
+wechatpy stays in api/channels/wechat.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated
 
+import httpx
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import ValidationError
@@ -26,6 +30,7 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from api.channels.wechat import (
+    MAX_CLOCK_SKEW_SECONDS,
     Choice,
     Inbound,
     InboundKind,
@@ -34,17 +39,18 @@ from api.channels.wechat import (
     WeChatChannel,
     compose,
     hide_url_secrets,
-    pseudonym,
-    resolve_choice,
+    pick_choice,
     split_text,
-    user_key,
     wechat_texts,
     with_choices,
 )
-from api.deps import RasaDep, SettingsDep
+from api.channels.wechat_recipients import WeChatRecipients
+from api.channels.wechat_replay import ReplayedCallback, remember_callback
+from api.deps import ConversationIdsDep, RasaDep, SettingsDep
 from api.models import WeChatCallback, WeChatChoices, utc_now
 from api.rasa_client import DialogueUnavailable, RasaClient
 from api.routes.chat import clean_message
+from api.security.typed_text import screen
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
 from api.settings import Settings
 
@@ -55,8 +61,24 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 # WeChat allows only a few customer-service messages per message a resident sends.
 MAX_DELAYED_MESSAGES = 3
-# Retries come within seconds; callbacks older than this are forgotten.
-CALLBACK_MEMORY = timedelta(days=1)
+# A signed URL is accepted this long either side of its timestamp, and remembered as long.
+REPLAY_WINDOW = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
+# WeChat retries three times, 5 s apart: a passive reply (it may hold a form summary) is kept
+# for those retries only; the callback's key as long as its URL could come back.
+REPLY_MEMORY = timedelta(seconds=60)
+CALLBACK_MEMORY = 2 * REPLAY_WINDOW
+
+
+@dataclass(frozen=True)
+class Callback:
+    """A signed callback and whose conversation it belongs to."""
+
+    inbound: Inbound
+    conversation_id: str  # ConversationIds.wechat(openid): what Rasa, the database and logs see
+
+    @property
+    def key(self) -> str:
+        return self.inbound.callback_key(self.conversation_id)
 
 
 async def get_channel(settings: SettingsDep) -> WeChatChannel:
@@ -81,6 +103,7 @@ async def get_delivery(request: Request, settings: SettingsDep) -> WeChatDeliver
             app_id=settings.wechat_app_id,
             app_secret=settings.wechat_app_secret.get_secret_value(),
             base_url=settings.wechat_api_base_url,
+            recipients=WeChatRecipients(request.app.state.engine),
         )
         request.app.state.wechat_delivery = delivery
     return delivery
@@ -117,6 +140,7 @@ async def receive(
     settings: SettingsDep,
     engine: EngineDep,
     delivery: DeliveryDep,
+    ids: ConversationIdsDep,
     signature: str = "",
     timestamp: str = "",
     nonce: str = "",
@@ -131,21 +155,26 @@ async def receive(
         inbound = channel.read(
             body, timestamp=timestamp, nonce=nonce, encrypt_type=encrypt_type, msg_signature=msg_signature
         )
-    except SignatureError as error:
+        # After the body's own signature (encrypted mode): only WeChat's bodies claim a URL.
+        await run_in_threadpool(
+            remember_callback, engine, timestamp=int(timestamp), nonce=nonce, body=body, window=REPLAY_WINDOW
+        )
+    except (SignatureError, ReplayedCallback) as error:
         logger.warning("WeChat callback refused: %s", error)
         raise HTTPException(status_code=403, detail=texts.forbidden) from error
     except MalformedMessage as error:
         logger.warning("unreadable WeChat callback: %s", error)
         raise HTTPException(status_code=400, detail=texts.bad_request) from error
-    claimed, earlier_reply = await run_in_threadpool(_claim, engine, inbound.key)
+    callback = Callback(inbound, ids.wechat(inbound.openid))
+    claimed, earlier_reply = await run_in_threadpool(_claim, engine, callback.key)
     if not claimed:
-        logger.info("WeChat retried a callback from %s: answered once already", pseudonym(inbound.openid))
+        logger.info("WeChat retried a callback of %s: answered once already", callback.conversation_id)
         return _passive_xml(channel, inbound, earlier_reply) if earlier_reply else _success()
-    return await _answer(inbound, channel, rasa, settings, engine, delivery)
+    return await _answer(callback, channel, rasa, settings, engine, delivery)
 
 
 async def _answer(
-    inbound: Inbound,
+    callback: Callback,
     channel: WeChatChannel,
     rasa: RasaClient,
     settings: Settings,
@@ -153,58 +182,99 @@ async def _answer(
     delivery: WeChatDelivery,
 ) -> Response:
     texts = wechat_texts()
-    person = user_key(inbound.openid)
-    if inbound.kind is InboundKind.subscribe:
-        await run_in_threadpool(_save_choices, engine, person, texts.welcome_choices)
-        return await _passive(engine, channel, inbound, with_choices(texts.welcome, texts.welcome_choices, texts))
+    inbound, conversation = callback.inbound, callback.conversation_id
+    recipients = WeChatRecipients(engine)
     if inbound.kind is InboundKind.unsubscribe:
-        await run_in_threadpool(_save_choices, engine, person, [])
+        await run_in_threadpool(_save_choices, engine, conversation, [])
+        await run_in_threadpool(recipients.forget, conversation)
         return _success()
     if inbound.kind is InboundKind.event:
         return _success()
+    await run_in_threadpool(recipients.remember, conversation, inbound.openid)
+    if inbound.kind is InboundKind.subscribe:
+        return await _welcome(engine, channel, callback)
     if inbound.kind is InboundKind.unsupported:
-        return await _passive(engine, channel, inbound, texts.unsupported_reply(inbound.media))
+        return await _passive(engine, channel, callback, texts.unsupported_reply(inbound.media))
+    if inbound.kind is InboundKind.menu:
+        payload = texts.menu_payload(inbound.text.strip())
+        if payload is None:
+            logger.warning("a WeChat menu key that is none of the welcome's services: check the account's menu")
+            return await _welcome(engine, channel, callback)
+        return await _turn(callback, payload, channel, rasa, settings, engine, delivery)
 
     message = clean_message(inbound.text)
     max_chars = settings.max_message_chars
-    if not message:
-        return await _passive(engine, channel, inbound, texts.empty_message)
     if len(message) > max_chars:
-        return await _passive(engine, channel, inbound, texts.message_too_long.format(limit=max_chars))
-    if inbound.kind is InboundKind.text:  # a menu click carries its payload already
-        message = resolve_choice(message, await run_in_threadpool(_load_choices, engine, person))
+        return await _passive(engine, channel, callback, texts.message_too_long.format(limit=max_chars))
+    try:
+        message = await _typed(rasa, engine, conversation, message) if message else ""
+    except (DialogueUnavailable, httpx.HTTPError):
+        return await _passive(engine, channel, callback, texts.dialogue_unavailable)
+    if not message:
+        return await _passive(engine, channel, callback, texts.empty_message)
+    return await _turn(callback, message, channel, rasa, settings, engine, delivery)
 
-    turn = asyncio.create_task(_bot_turn(rasa, engine, inbound, message))
+
+async def _typed(rasa: RasaClient, engine: Engine, conversation: str, text: str) -> str:
+    """What Rasa gets for typed text: the payload of a choice offered to this resident, else words.
+
+    A typed `/restart` or `/greet{...}` is not a button: api.security.typed_text passes it on
+    without its slashes (empty when there was nothing else).
+    """
+    picked = pick_choice(text, await run_in_threadpool(_load_choices, engine, conversation))
+    if picked is not None:
+        return picked
+    return await screen(rasa, conversation, text)
+
+
+async def _welcome(engine: Engine, channel: WeChatChannel, callback: Callback) -> Response:
+    texts = wechat_texts()
+    await run_in_threadpool(_save_choices, engine, callback.conversation_id, texts.welcome_choices)
+    return await _passive(engine, channel, callback, with_choices(texts.welcome, texts.welcome_choices, texts))
+
+
+async def _turn(
+    callback: Callback,
+    message: str,
+    channel: WeChatChannel,
+    rasa: RasaClient,
+    settings: Settings,
+    engine: Engine,
+    delivery: WeChatDelivery,
+) -> Response:
+    """Ask the bot; answer passively if it is quick enough, else later by the customer-service API."""
+    texts = wechat_texts()
+    turn = asyncio.create_task(_bot_turn(rasa, engine, callback.conversation_id, message))
     done, _pending = await asyncio.wait({turn}, timeout=settings.wechat_passive_reply_seconds)
     if turn in done:
         parts = split_text(turn.result())
         if not parts:
             return _success()
         if len(parts) == 1 or not delivery.configured:
-            return await _passive(engine, channel, inbound, parts[0])
+            return await _passive(engine, channel, callback, parts[0])
     elif not delivery.configured:
         # No way to send the answer later: say so now, and let the turn finish so the
         # conversation and its choices stay consistent.
         logger.warning("bot too slow for a passive WeChat reply and no customer-service API is configured")
-        return await _passive(engine, channel, inbound, texts.too_slow, background=BackgroundTask(_finish, turn))
-    return _success(background=BackgroundTask(_deliver_later, turn, delivery, inbound.openid))
+        return await _passive(engine, channel, callback, texts.too_slow, background=BackgroundTask(_finish, turn))
+    return _success(background=BackgroundTask(_deliver_later, turn, delivery, callback))
 
 
-async def _bot_turn(rasa: RasaClient, engine: Engine, inbound: Inbound, message: str) -> str:
+async def _bot_turn(rasa: RasaClient, engine: Engine, conversation: str, message: str) -> str:
     """One turn with the bot; returns the WeChat text and remembers the choices it offered."""
     texts = wechat_texts()
     try:
-        replies = await rasa.send(inbound.sender, message)
+        replies = await rasa.send(conversation, message)
     except DialogueUnavailable:
         return texts.dialogue_unavailable
     except Exception:  # whatever went wrong, the resident gets an answer, not silence
-        logger.exception("bot turn failed for WeChat user %s", pseudonym(inbound.openid))
+        logger.exception("bot turn failed for WeChat conversation %s", conversation)
         return texts.dialogue_unavailable
     reply = compose(replies, texts)
     try:
-        await run_in_threadpool(_save_choices, engine, user_key(inbound.openid), reply.choices)
+        await run_in_threadpool(_save_choices, engine, conversation, reply.choices)
     except SQLAlchemyError:  # numbered choices are a convenience: the answer still goes out
-        logger.exception("could not remember the choices offered to WeChat user %s", pseudonym(inbound.openid))
+        logger.exception("could not remember the choices offered in WeChat conversation %s", conversation)
     return reply.text
 
 
@@ -212,23 +282,23 @@ async def _finish(turn: asyncio.Task[str]) -> None:
     await turn
 
 
-async def _deliver_later(turn: asyncio.Task[str], delivery: WeChatDelivery, openid: str) -> None:
+async def _deliver_later(turn: asyncio.Task[str], delivery: WeChatDelivery, callback: Callback) -> None:
     parts = split_text(await turn)
     if len(parts) > MAX_DELAYED_MESSAGES:
         logger.warning("WeChat reply cut to %s messages of %s", MAX_DELAYED_MESSAGES, len(parts))
     if not parts:
         return
     try:
-        await delivery.send_texts(openid, parts[:MAX_DELAYED_MESSAGES])
+        await delivery.send_texts(callback.inbound.openid, parts[:MAX_DELAYED_MESSAGES])
     except DeliveryError as error:
-        logger.warning("could not deliver a delayed WeChat reply to %s: %s", pseudonym(openid), error)
+        logger.warning("could not deliver a delayed WeChat reply in %s: %s", callback.conversation_id, error)
 
 
 async def _passive(
-    engine: Engine, channel: WeChatChannel, inbound: Inbound, text: str, background: BackgroundTask | None = None
+    engine: Engine, channel: WeChatChannel, callback: Callback, text: str, background: BackgroundTask | None = None
 ) -> Response:
-    await run_in_threadpool(_remember_reply, engine, inbound.key, text)
-    return _passive_xml(channel, inbound, text, background)
+    await run_in_threadpool(_remember_reply, engine, callback.key, text)
+    return _passive_xml(channel, callback.inbound, text, background)
 
 
 def _passive_xml(
@@ -260,7 +330,15 @@ async def _read_body(request: Request) -> bytes:
 
 def _claim(engine: Engine, key: str) -> tuple[bool, str | None]:
     """Take on a callback. (False, earlier passive reply or None) if it was taken on already."""
+    now = utc_now()
     with Session(engine) as session:
+        # First forget what no retry can need any more: replies after a minute, keys after the window.
+        stale_reply = col(WeChatCallback.created_at) < now - REPLY_MEMORY
+        session.exec(
+            update(WeChatCallback).where(stale_reply, col(WeChatCallback.reply).is_not(None)).values(reply=None)
+        )
+        session.exec(delete(WeChatCallback).where(col(WeChatCallback.created_at) < now - CALLBACK_MEMORY))
+        session.commit()
         session.add(WeChatCallback(message_key=key))
         try:
             session.commit()
@@ -268,8 +346,6 @@ def _claim(engine: Engine, key: str) -> tuple[bool, str | None]:
             session.rollback()
             earlier = session.exec(select(WeChatCallback).where(WeChatCallback.message_key == key)).first()
             return False, earlier.reply if earlier is not None else None
-        session.exec(delete(WeChatCallback).where(col(WeChatCallback.created_at) < utc_now() - CALLBACK_MEMORY))
-        session.commit()
         return True, None
 
 
@@ -279,9 +355,9 @@ def _remember_reply(engine: Engine, key: str, text: str) -> None:
         session.commit()
 
 
-def _load_choices(engine: Engine, person: str) -> list[Choice]:
+def _load_choices(engine: Engine, conversation: str) -> list[Choice]:
     with Session(engine) as session:
-        row = session.get(WeChatChoices, person)
+        row = session.get(WeChatChoices, conversation)
         if row is None:
             return []
         try:
@@ -290,18 +366,19 @@ def _load_choices(engine: Engine, person: str) -> list[Choice]:
             return []
 
 
-def _save_choices(engine: Engine, person: str, choices: list[Choice]) -> None:
+def _save_choices(engine: Engine, conversation: str, choices: list[Choice]) -> None:
     """Remember the choices just shown; a reply without buttons clears them, so "1" means nothing stale."""
     stored = [choice.model_dump() for choice in choices]
     with Session(engine) as session:
-        row = session.get(WeChatChoices, person)
+        row = session.get(WeChatChoices, conversation)
         if not stored:
             if row is not None:
                 session.delete(row)
                 session.commit()
             return
         if row is None:
-            session.add(WeChatChoices(user_key=person, choices=stored))
+            # The column's name is older than conversation ids: it holds the conversation id.
+            session.add(WeChatChoices(user_key=conversation, choices=stored))
         else:
             row.choices = stored
             row.updated_at = utc_now()
@@ -312,7 +389,7 @@ def _save_choices(engine: Engine, person: str, choices: list[Choice]) -> None:
             session.rollback()
             session.exec(
                 update(WeChatChoices)
-                .where(col(WeChatChoices.user_key) == person)
+                .where(col(WeChatChoices.user_key) == conversation)
                 .values(choices=stored, updated_at=utc_now())
             )
             session.commit()

@@ -3,7 +3,8 @@
 The conversation is paused in Rasa (it still records what the resident writes, but the
 assistant stops answering); staff messages are added to the tracker as bot turns marked
 `custom.takeover`, so the web chat shows them (it polls while a person is there) and the
-console's transcript has them; on WeChat they also go out through the customer-service API.
+console's transcript has them; on WeChat they also go out through the customer-service API,
+to the resident the channel's recipients table names for the conversation.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from api.services.wechat_delivery import DeliveryError, WeChatDelivery
 
 logger = logging.getLogger(__name__)
 
-WECHAT_PREFIX = "wechat:"
+# ConversationIds.wechat: a keyed hash of the OpenID, so the push target is looked up, not derived.
+WECHAT_PREFIX = "wechat-"
 MAX_STAFF_MESSAGE_CHARS = 2000
 
 
@@ -39,10 +41,13 @@ async def _to_wechat(delivery: WeChatDelivery | None, conversation_id: str, text
     if not conversation_id.startswith(WECHAT_PREFIX) or delivery is None or not delivery.configured:
         return
     try:
-        await delivery.send_texts(conversation_id.removeprefix(WECHAT_PREFIX), [text])
+        delivered = await delivery.send_to_conversation(conversation_id, [text])
     except DeliveryError:
         # Kept in the transcript either way; staff see the failure in the log, not the resident's id.
         logger.warning("a staff message could not be delivered on WeChat")
+        return
+    if not delivered:
+        logger.warning("a staff message stays in the transcript: the WeChat resident wrote no message for 48 hours")
 
 
 async def start(rasa: RasaClient, delivery: WeChatDelivery | None, *, conversation_id: str, staff_name: str) -> None:

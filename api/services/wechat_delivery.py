@@ -4,6 +4,8 @@ The access token comes from the stable-token endpoint: a POST with a JSON body, 
 secret never appears in a URL or a request log, and workers asking at the same time get the
 same token instead of invalidating each other's. It is cached until shortly before it expires.
 The wire format is the one wechatpy's client uses; wechatpy's client itself is synchronous.
+A conversation's resident is found through the channel's recipients table, never derived from
+the conversation id (a keyed hash of the OpenID).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -29,6 +31,12 @@ class DeliveryError(Exception):
     """WeChat did not take the message (network, credentials, quota, 48-hour window...)."""
 
 
+class Recipients(Protocol):
+    """api.channels.wechat_recipients.WeChatRecipients: whom a conversation's messages go to."""
+
+    def openid_of(self, conversation_id: str) -> str | None: ...
+
+
 class WeChatDelivery:
     def __init__(
         self,
@@ -39,6 +47,7 @@ class WeChatDelivery:
         timeout: float = 10.0,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Callable[[], float] = time.monotonic,
+        recipients: Recipients | None = None,
     ):
         self._app_id = app_id
         self._app_secret = app_secret
@@ -46,6 +55,7 @@ class WeChatDelivery:
         self._timeout = timeout
         self._transport = transport
         self._clock = clock
+        self._recipients = recipients
         self._token: str | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()  # concurrent slow replies share one token fetch
@@ -61,6 +71,17 @@ class WeChatDelivery:
         async with httpx.AsyncClient(base_url=self._base_url, timeout=self._timeout, transport=self._transport) as http:
             for text in texts:
                 await self._send_text(http, openid, text)
+
+    async def send_to_conversation(self, conversation_id: str, texts: list[str]) -> bool:
+        """Send to the resident of a WeChat conversation. False when there is nobody to send to:
+        not a WeChat conversation, or the resident has not written for 48 hours. Raises DeliveryError."""
+        if self._recipients is None:
+            return False
+        openid = await asyncio.to_thread(self._recipients.openid_of, conversation_id)
+        if openid is None:
+            return False
+        await self.send_texts(openid, texts)
+        return True
 
     async def _send_text(self, http: httpx.AsyncClient, openid: str, text: str) -> None:
         message = {"touser": openid, "msgtype": "text", "text": {"content": text}}

@@ -11,8 +11,10 @@ import asyncio
 import json
 import logging
 import re
+import secrets
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -23,6 +25,9 @@ import xmltodict
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
@@ -34,15 +39,18 @@ from api.channels.wechat import (
     WeChatTexts,
     compose,
     hide_url_secrets,
-    resolve_choice,
+    pick_choice,
     split_text,
     wechat_texts,
 )
+from api.channels.wechat_recipients import WeChatRecipients
+from api.channels.wechat_tables import WeChatRecipient
 from api.deps import get_rasa
 from api.main import create_app
 from api.rasa_client import DialogueUnavailable
-from api.routes.chat import SENDER_PATTERN
 from api.routes.wechat import get_delivery
+from api.security.conversation_ids import ConversationIds
+from api.services import takeover
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
 from api.settings import PROJECT_ROOT, Settings
 
@@ -54,6 +62,9 @@ AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 OPENID = "oEXAMPLE0penid_Resident-0001"
 ACCOUNT = "gh_0123456789ab"
 API_BASE = "http://wechat-api.test"
+SECRET = "conversation-secret-for-the-wechat-tests"
+# The conversation id Rasa, the database and the logs know the resident by.
+CONVERSATION = ConversationIds(SECRET.encode()).wechat(OPENID)
 TEXTS = wechat_texts()
 
 
@@ -61,20 +72,31 @@ TEXTS = wechat_texts()
 
 
 class FakeRasa:
-    """Answers like Rasa's REST channel, optionally slowly, and records what it was sent."""
+    """Answers like Rasa's REST channel, optionally slowly, and records what it was sent.
+
+    Its tracker holds the buttons it offered, which is what typed text is checked against."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.replies: list[dict[str, Any]] = [{"recipient_id": "x", "text": "您好，这是答复。"}]
+        self.offered: dict[str, list[dict[str, Any]]] = {}
         self.delay = 0.0
         self.down = False
 
-    async def send(self, sender: str, message: str) -> list[dict[str, Any]]:
+    async def send(self, sender: str, message: str, *, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         self.calls.append((sender, message))
         await asyncio.sleep(self.delay)
         if self.down:
             raise DialogueUnavailable
+        for reply in self.replies:
+            if reply.get("buttons"):
+                self.offered.setdefault(sender, []).append({"event": "bot", "data": {"buttons": reply["buttons"]}})
         return self.replies
+
+    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
+        if self.down:
+            raise DialogueUnavailable
+        return {"sender_id": sender, "events": list(self.offered.get(sender, []))}
 
     @property
     def messages(self) -> list[str]:
@@ -106,12 +128,13 @@ class FakeWeChatApi:
             return httpx.Response(200, json={"errcode": 0, "errmsg": "ok"})
         return httpx.Response(404)
 
-    def delivery(self, settings: Settings) -> WeChatDelivery:
+    def delivery(self, settings: Settings, recipients: WeChatRecipients | None = None) -> WeChatDelivery:
         return WeChatDelivery(
             app_id=settings.wechat_app_id,
             app_secret=settings.wechat_app_secret.get_secret_value(),
             base_url=settings.wechat_api_base_url,
             transport=httpx.MockTransport(self.handle),
+            recipients=recipients,
         )
 
 
@@ -123,8 +146,10 @@ def sample(name: str, content: str = "", msg_id: int = 1000000000000001, openid:
     return template.substitute(openid=openid, create_time=int(time.time()), msg_id=msg_id, content=content)
 
 
-def signed_query(token: str = TOKEN, timestamp: str | None = None, nonce: str = "1234567") -> dict[str, str]:
+def signed_query(token: str = TOKEN, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
+    """A callback URL as WeChat signs it: every callback gets its own nonce."""
     timestamp = timestamp or str(int(time.time()))
+    nonce = nonce or str(secrets.randbelow(10**10))
     signer = WeChatSigner()
     signer.add_data(token, timestamp, nonce)
     return {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce, "openid": OPENID}
@@ -141,14 +166,19 @@ def reply_of(response: httpx.Response) -> dict[str, Any]:
     return reply
 
 
-def post_encrypted(client: TestClient, xml: str, crypto: WeChatCrypto) -> httpx.Response:
+def sealed(xml: str, crypto: WeChatCrypto) -> tuple[str, dict[str, str]]:
     """What WeChat sends in encrypted mode: the message sealed in <Encrypt>, two signatures."""
     query = signed_query()
-    sealed = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
+    envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
     body = (
-        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
+        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
     )
-    query.update(encrypt_type="aes", msg_signature=sealed["MsgSignature"])
+    query.update(encrypt_type="aes", msg_signature=envelope["MsgSignature"])
+    return body, query
+
+
+def post_encrypted(client: TestClient, xml: str, crypto: WeChatCrypto) -> httpx.Response:
+    body, query = sealed(xml, crypto)
     return post(client, body, query)
 
 
@@ -173,6 +203,8 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "wechat_app_secret": APP_SECRET,
         "wechat_api_base_url": API_BASE,
         "wechat_passive_reply_seconds": 1.0,
+        "wechat_allow_plain": True,  # most tests speak plain mode; encrypted mode has its own
+        "conversation_secret": SECRET,
     }
     values.update(overrides)
     return Settings(**values)
@@ -191,8 +223,14 @@ def wechat_api() -> FakeWeChatApi:
 def open_client(settings: Settings, rasa: FakeRasa, wechat_api: FakeWeChatApi) -> TestClient:
     app: FastAPI = create_app(settings)
     app.dependency_overrides[get_rasa] = lambda: rasa
-    delivery = wechat_api.delivery(settings)  # one per app, as get_delivery keeps it
-    app.dependency_overrides[get_delivery] = lambda: delivery
+    deliveries: list[WeChatDelivery] = []
+
+    def delivery() -> WeChatDelivery:  # one per app, as get_delivery keeps it
+        if not deliveries:
+            deliveries.append(wechat_api.delivery(settings, WeChatRecipients(app.state.engine)))
+        return deliveries[0]
+
+    app.dependency_overrides[get_delivery] = delivery
     return TestClient(app)
 
 
@@ -260,13 +298,16 @@ def test_without_a_token_the_channel_is_off(tmp_path: Path, rasa: FakeRasa, wech
 
 def test_a_text_message_gets_the_bots_answer_as_a_passive_reply(client: TestClient, rasa: FakeRasa) -> None:
     reply = reply_of(post(client, sample("text", "欠条过期了还能要钱吗")))
-    assert rasa.calls == [(f"wechat:{OPENID}", "欠条过期了还能要钱吗")]
+    assert rasa.calls == [(CONVERSATION, "欠条过期了还能要钱吗")]
     assert reply["MsgType"] == "text" and reply["Content"] == "您好，这是答复。"
     assert reply["ToUserName"] == OPENID and reply["FromUserName"] == ACCOUNT
 
 
-def test_the_rasa_sender_is_a_safe_conversation_id() -> None:
-    assert re.fullmatch(SENDER_PATTERN, f"wechat:{OPENID}")
+def test_rasa_knows_the_resident_by_a_keyed_hash_of_the_openid(client: TestClient, rasa: FakeRasa) -> None:
+    reply_of(post(client, sample("text", "你好")))
+    sender = rasa.calls[0][0]
+    assert re.fullmatch(r"wechat-[0-9a-f]{32}", sender)
+    assert OPENID not in sender and sender != ConversationIds(b"another-servers-secret-0123456789ab").wechat(OPENID)
 
 
 def test_encrypted_mode_round_trip(safe_client: TestClient, rasa: FakeRasa, crypto: WeChatCrypto) -> None:
@@ -290,10 +331,13 @@ def test_encrypted_mode_refuses_plain_and_mis_signed_callbacks(
 
 
 def test_a_retried_message_reaches_the_bot_once_and_gets_the_same_answer(client: TestClient, rasa: FakeRasa) -> None:
-    first = reply_of(post(client, sample("text", "工伤怎么认定", msg_id=42)))
-    again = reply_of(post(client, sample("text", "工伤怎么认定", msg_id=42)))
+    query, body = signed_query(), sample("text", "工伤怎么认定", msg_id=42)
+    first = reply_of(post(client, body, query))
+    again = reply_of(post(client, body, query))  # WeChat retrying: the same URL and body
     assert len(rasa.calls) == 1
     assert again["Content"] == first["Content"]
+    reply_of(post(client, body))  # the same MsgId under another signed URL is still that message
+    assert len(rasa.calls) == 1
     reply_of(post(client, sample("text", "工伤怎么认定", msg_id=43)))  # a new message is a new turn
     assert len(rasa.calls) == 2
 
@@ -362,12 +406,13 @@ def test_buttons_become_numbered_choices_that_a_number_picks(client: TestClient,
 
 def test_choices_are_picked_by_full_width_digits_circled_digits_or_title() -> None:
     choices = [Choice(title="申请调解", payload="/request_mediation"), Choice(title="转人工", payload="/request_human")]
-    assert resolve_choice("１", choices) == "/request_mediation"
-    assert resolve_choice(" ② ", choices) == "/request_human"
-    assert resolve_choice("2.", choices) == "/request_human"
-    assert resolve_choice("转人工", choices) == "/request_human"
-    assert resolve_choice("3", choices) == "3"
-    assert resolve_choice("我要申请调解", choices) == "我要申请调解"
+    assert pick_choice("１", choices) == "/request_mediation"
+    assert pick_choice(" ② ", choices) == "/request_human"
+    assert pick_choice("2.", choices) == "/request_human"
+    assert pick_choice("转人工", choices) == "/request_human"
+    assert pick_choice("3", choices) is None
+    assert pick_choice("我要申请调解", choices) is None
+    assert pick_choice("/request_human", choices) is None  # a payload typed is not a pick
 
 
 def test_emoji_and_traditional_characters_pass_through(client: TestClient, rasa: FakeRasa) -> None:
@@ -442,7 +487,7 @@ def test_entity_attacks_inside_the_encrypted_envelope_are_refused(
 
 def test_an_oversized_body_is_refused(client: TestClient, rasa: FakeRasa) -> None:
     response = post(client, sample("text", "欠" * 30000))
-    assert response.status_code == 413 and response.json()["detail"] == TEXTS.too_large
+    assert response.status_code == 413  # at the edge (the API's body limit) or by the route's own
     assert rasa.calls == []
 
 
@@ -538,7 +583,7 @@ def test_openids_never_reach_the_logs(
         post(slow, sample("image", msg_id=2), signed_query(token="forged"))
     # The test client's own log ("httpx2") is WeChat's side of the line.
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name != "httpx2")
-    assert "wx-" in ours and OPENID not in ours
+    assert CONVERSATION in ours and OPENID not in ours
     assert APP_SECRET not in ours and "ACCESS_TOKEN_1" not in ours
 
 
@@ -547,12 +592,19 @@ def test_request_logs_hide_openids_and_access_tokens(caplog: pytest.LogCaptureFi
     hide_url_secrets()  # installing twice adds nothing
     assert sum(isinstance(f, HideUrlSecrets) for f in logging.getLogger("httpx").filters) == 1
     caplog.set_level(logging.INFO)
-    path = f"/wechat?signature=abc&timestamp=1&nonce=2&openid={OPENID}"
+    path = (
+        "/wechat?signature=5ig&timestamp=1780000000&nonce=90210&encrypt_type=aes"
+        f"&msg_signature=m5ig&echostr=3cho&openid={OPENID}"
+    )
     # Shaped as uvicorn's access log and httpx's request log write them.
     logging.getLogger("uvicorn.access").info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "POST", path, "1.1", 200)
     logging.getLogger("httpx").info("HTTP Request: %s %s", "POST", httpx.URL(f"{API_BASE}/x?access_token=TOKEN9"))
     access, outgoing = (record.getMessage() for record in caplog.records)
-    assert OPENID not in access and "openid=***" in access and access.endswith('HTTP/1.1" 200')
+    # A logged signature with its timestamp and nonce would be a usable callback URL.
+    for value in (OPENID, "5ig", "1780000000", "90210", "m5ig", "3cho"):
+        assert value not in access
+    assert "signature=***" in access and "msg_signature=***" in access and "encrypt_type=aes" in access
+    assert access.endswith('HTTP/1.1" 200')
     assert "TOKEN9" not in outgoing and "access_token=***" in outgoing
 
 
@@ -563,8 +615,16 @@ def test_wechat_settings_refuse_inconsistent_keys() -> None:
         Settings(wechat_token="t", wechat_encoding_aes_key=AES_KEY)
     with pytest.raises(ValueError):
         Settings(wechat_passive_reply_seconds=5)  # WeChat gives up at 5 s
-    settings = Settings(wechat_token="t", wechat_app_secret="s3cret")
+    settings = Settings(wechat_token="t", wechat_app_secret="s3cret", wechat_allow_plain=True)
     assert "s3cret" not in repr(settings) and settings.wechat_api_base_url == "https://api.weixin.qq.com"
+
+
+def test_a_token_without_an_aes_key_refuses_to_start_unless_plain_mode_is_meant() -> None:
+    with pytest.raises(ValueError, match="WECHAT_ALLOW_PLAIN"):
+        Settings(wechat_token="t")
+    assert not Settings(wechat_token="t", wechat_allow_plain=True).wechat_encoding_aes_key.get_secret_value()
+    assert Settings(wechat_token="t", wechat_app_id=APP_ID, wechat_encoding_aes_key=AES_KEY).wechat_token
+    assert not Settings().wechat_allow_plain  # the channel off needs no choice
 
 
 def test_the_texts_file_is_validated(tmp_path: Path) -> None:
@@ -604,3 +664,152 @@ def test_stale_signatures_are_refused_by_the_adapter() -> None:
     later = WeChatChannel(token=TOKEN, clock=lambda: 2_000_000_000.0 + 3600)
     with pytest.raises(Exception, match="stale"):
         later.check_signature(signature=query["signature"], timestamp=query["timestamp"], nonce=query["nonce"])
+
+
+# --- typed text is text (issue 13, H1) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("/restart", "restart"),
+        ("／RESTART", "RESTART"),
+        ("\u200b /session_start", "session_start"),
+        ('/greet{"area":{"x":1}}', 'greet{"area":{"x":1}}'),
+        ("/emergency", "emergency"),
+    ],
+)
+def test_typed_commands_reach_the_bot_as_words(client: TestClient, rasa: FakeRasa, typed: str, words: str) -> None:
+    reply_of(post(client, sample("text", typed)))
+    assert rasa.messages == [words]
+
+
+def test_a_typed_payload_passes_only_when_the_bot_offered_that_button(client: TestClient, rasa: FakeRasa) -> None:
+    reply_of(post(client, sample("text", "/affirm", msg_id=1)))  # nothing offered yet
+    rasa.replies = [{"text": "信息对吗？", "buttons": [{"title": "对", "payload": "/affirm"}]}]
+    reply_of(post(client, sample("text", "我叫王五", msg_id=2)))
+    reply_of(post(client, sample("text", "/affirm", msg_id=3)))
+    reply_of(post(client, sample("text", '/affirm{"phone":"13800138000"}', msg_id=4)))
+    assert rasa.messages == ["affirm", "我叫王五", "/affirm", 'affirm{"phone":"13800138000"}']
+
+
+def test_slashes_alone_are_an_empty_message(client: TestClient, rasa: FakeRasa) -> None:
+    assert reply_of(post(client, sample("text", " ／/ ")))["Content"] == TEXTS.empty_message
+    assert rasa.calls == []
+
+
+def test_a_menu_key_the_welcome_does_not_offer_gets_the_welcome_not_the_bot(client: TestClient, rasa: FakeRasa) -> None:
+    forged = sample("click").replace("/request_mediation", "/restart")
+    content = reply_of(post(client, forged))["Content"]
+    assert content.startswith(TEXTS.welcome) and "回复1：法律咨询" in content
+    assert rasa.calls == []
+
+
+# --- replays and retries (issue 13, M5) ----------------------------------------------------------
+
+
+def test_a_signed_url_used_again_with_another_body_is_refused(client: TestClient, rasa: FakeRasa) -> None:
+    query = signed_query()
+    reply_of(post(client, sample("text", "我想咨询", msg_id=1), query))
+    replay = post(client, sample("text", "/request_human", msg_id=2), query)
+    assert replay.status_code == 403 and replay.json()["detail"] == TEXTS.forbidden
+    assert rasa.messages == ["我想咨询"]
+
+
+def test_an_over_long_nonce_is_refused() -> None:
+    channel = WeChatChannel(token=TOKEN)
+    query = signed_query(nonce="9" * 65)
+    with pytest.raises(Exception, match="nonce"):
+        channel.check_signature(signature=query["signature"], timestamp=query["timestamp"], nonce=query["nonce"])
+
+
+def test_one_residents_msgid_cannot_pre_empt_anothers(client: TestClient, rasa: FakeRasa) -> None:
+    other = "oEXAMPLE0penid_Neighbour-0002"
+    reply_of(post(client, sample("text", "先发", msg_id=77, openid=other)))
+    reply = reply_of(post(client, sample("text", "后发", msg_id=77)))
+    assert reply["Content"] == "您好，这是答复。"
+    assert [sender for sender, _ in rasa.calls] == [ConversationIds(SECRET.encode()).wechat(other), CONVERSATION]
+
+
+def test_a_passive_reply_is_kept_only_for_wechats_retries(client: TestClient, tmp_path: Path) -> None:
+    query, body = signed_query(), sample("text", "工伤怎么认定", msg_id=9)
+    reply_of(post(client, body, query))
+    engine = create_engine(f"sqlite:///{tmp_path / 'wechat.db'}")
+    with engine.begin() as connection:  # two minutes later
+        connection.execute(text("UPDATE wechat_callbacks SET created_at = datetime('now', '-2 minutes')"))
+    late = post(client, body, query)
+    assert late.status_code == 200 and late.text == "success"
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT reply FROM wechat_callbacks")).scalars().all() == [None]
+    engine.dispose()
+
+
+# --- the OpenID is kept only for pushes (issue 13, C1) ---------------------------------------------
+
+
+def test_the_openid_is_kept_only_in_the_recipients_table(client: TestClient, rasa: FakeRasa, tmp_path: Path) -> None:
+    rasa.replies = [{"text": "请选择", "buttons": [{"title": "转人工", "payload": "/request_human"}]}]
+    reply_of(post(client, sample("text", "你好", msg_id=1)))
+    reply_of(post(client, sample("subscribe")))
+    engine = create_engine(f"sqlite:///{tmp_path / 'wechat.db'}")
+    with engine.connect() as connection:
+        recipients = connection.execute(text("SELECT conversation_id, openid FROM wechat_recipients")).all()
+        assert [tuple(row) for row in recipients] == [(CONVERSATION, OPENID)]
+        for table in ("wechat_callbacks", "wechat_choices", "wechat_nonces"):
+            rows = connection.execute(text(f"SELECT * FROM {table}")).all()
+            assert rows and OPENID not in str(rows), table
+    engine.dispose()
+
+
+def test_a_staff_message_goes_to_the_openid_the_recipients_table_names(
+    client: TestClient, wechat_api: FakeWeChatApi
+) -> None:
+    reply_of(post(client, sample("text", "我要找工作人员")))
+    delivery = get_delivery_of(client)
+    rasa = RecordingTracker()
+    asyncio.run(takeover.say(rasa, delivery, conversation_id=CONVERSATION, staff_name="李调解员", text="您好"))
+    # The old push target, the id with its prefix removed, opens nothing now.
+    asyncio.run(takeover.say(rasa, delivery, conversation_id=f"wechat:{OPENID}", staff_name="李", text="冒充"))
+    forged = ConversationIds(SECRET.encode()).wechat("oSOMEONE_ELSE_00001")
+    asyncio.run(takeover.say(rasa, delivery, conversation_id=forged, staff_name="李", text="无人"))
+    assert wechat_api.sent == [{"touser": OPENID, "msgtype": "text", "text": {"content": "您好"}}]
+
+
+def test_unfollowing_forgets_the_recipient(client: TestClient, tmp_path: Path) -> None:
+    reply_of(post(client, sample("text", "你好")))
+    recipients = WeChatRecipients(create_engine(f"sqlite:///{tmp_path / 'wechat.db'}"))
+    assert recipients.openid_of(CONVERSATION) == OPENID
+    assert post(client, sample("unsubscribe")).text == "success"
+    assert recipients.openid_of(CONVERSATION) is None
+
+
+def test_recipients_last_as_long_as_wechats_48_hour_window(engine: Engine) -> None:
+    now = [datetime(2026, 6, 1, 9, 0, tzinfo=UTC)]
+    recipients = WeChatRecipients(engine, clock=lambda: now[0])
+    recipients.remember(CONVERSATION, OPENID)
+    now[0] += timedelta(hours=47)
+    assert recipients.openid_of(CONVERSATION) == OPENID
+    now[0] += timedelta(hours=2)
+    assert recipients.openid_of(CONVERSATION) is None
+    recipients.remember("wechat-other", "oOTHER_0000001")  # writing purges the lapsed rows
+    with Session(engine) as session:
+        assert [r.conversation_id for r in session.exec(select(WeChatRecipient)).all()] == ["wechat-other"]
+
+
+class RecordingTracker:
+    """The part of Rasa the takeover uses."""
+
+    def __init__(self) -> None:
+        self.appended: list[tuple[str, list[dict[str, Any]]]] = []
+
+    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
+        return {"paused": True}
+
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        self.appended.append((sender, events))
+
+
+def get_delivery_of(client: TestClient) -> WeChatDelivery:
+    provide = client.app.dependency_overrides[get_delivery]  # type: ignore[attr-defined]
+    delivery: WeChatDelivery = provide()
+    return delivery
