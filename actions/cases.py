@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
+from actions.nlu_values import area_of, scalar_text
 from api.models import CaseCreate, CaseKind
 from api.services.cases import open_case
 
@@ -22,8 +23,9 @@ def _open(kind: CaseKind, tracker: Tracker) -> str:
         kind=kind,
         conversation_id=tracker.sender_id,
         channel=tracker.get_latest_input_channel() or "web",
-        area=tracker.get_slot("area"),
-        route=tracker.get_slot("route"),
+        # Checked again here: a danger case must be written whatever a typed payload put in them.
+        area=area_of(tracker),
+        route=scalar_text(tracker.get_slot("route"), 32),
     )
     with Session(runtime.engine()) as session:
         case, _created = open_case(session, data=data)

@@ -16,6 +16,8 @@ from sqlmodel import Session
 from actions import runtime
 from actions.cases import alert_staff
 from actions.contact import OFFERED_SLOT
+from actions.guard import guarded
+from actions.nlu_values import area_of, area_or_none
 from actions.replies import utter_reply
 from api.services.gaps import record_knowledge_gap
 from knowledge.consultant import Consultation
@@ -43,12 +45,14 @@ def nlu_vector(tracker: Tracker) -> np.ndarray | None:
 
 async def consult(tracker: Tracker) -> Consultation:
     """The knowledge layer's reading of the resident's latest message (off the event loop)."""
-    area = tracker.latest_message.get("area") or {}
+    area = tracker.latest_message.get("area")
+    area = area if isinstance(area, dict) else {}
+    confidence = area.get("confidence")
     return await asyncio.to_thread(
         runtime.consultant().consult,
-        tracker.latest_message.get("text") or "",
-        area.get("name"),
-        float(area.get("confidence") or 0.0),
+        str(tracker.latest_message.get("text") or ""),
+        area_or_none(area.get("name")),
+        float(confidence) if isinstance(confidence, (int, float)) else 0.0,
         nlu_vector(tracker),
     )
 
@@ -78,6 +82,7 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         consultation = await consult(tracker)
         reply = consultation.reply
@@ -92,7 +97,7 @@ class ActionAnswerQuestion(Action):
         if reply.kind in ("defer", "unsure"):
             await record_gap(tracker, consultation)
         if reply.entry_id is None:
-            return [*events, SlotSet("answered_entry", None), SlotSet("area", reply.area or tracker.get_slot("area"))]
+            return [*events, SlotSet("answered_entry", None), SlotSet("area", reply.area or area_of(tracker))]
         return [
             *events,
             SlotSet("area", reply.area),

@@ -21,6 +21,7 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.forms import validators
+from actions.guard import guarded
 from api.services.cases import record_contact
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class ActionRecordContact(Action):
     def name(self) -> str:
         return "action_record_contact"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         done = [SlotSet(OFFERED_SLOT, None)]
         intent = (tracker.latest_message.get("intent") or {}).get("name")

@@ -13,6 +13,7 @@ from actions.cases import alert_staff, flag_case
 from actions.consultation import consult
 from actions.contact import OFFERED_SLOT, contact_in
 from actions.forms.control import leave_form
+from actions.guard import guarded
 from actions.replies import utter_reply
 from api.models import CaseKind
 
@@ -23,6 +24,7 @@ class ActionRequestHuman(Action):
     def name(self) -> str:
         return "action_request_human"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reference = await flag_case(CaseKind.handoff, tracker)
         if reference is None:
@@ -41,6 +43,7 @@ class ActionFlagDanger(Action):
     def name(self) -> str:
         return "action_flag_danger"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         # The safety advice goes out first and whatever happens to the database.
         dispatcher.utter_message(response="utter_emergency")

@@ -1,4 +1,8 @@
-"""A resident's satisfaction rating (the buttons under the goodbye), for the head's statistics."""
+"""A resident's satisfaction rating (the buttons under the goodbye), for the head's statistics.
+
+One rating per conversation: a later one replaces it (the resident changed their mind), so a
+script repeating `/rate` in one conversation counts once.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from actions import runtime
-from api.models import Rating
+from actions.guard import guarded
+from actions.nlu_values import entity_text, scalar_text
+from api.models import Rating, utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +28,8 @@ RATING_WORDS = {"不满意": 1, "差评": 1, "没用": 1, "一般": 2, "还行":
 
 
 def score_of(tracker: Tracker) -> int | None:
-    entity = next(tracker.get_latest_entity_values("rating"), None)
-    if entity is not None and str(entity) in {"1", "2", "3"}:
+    entity = entity_text(tracker, "rating")
+    if entity in {"1", "2", "3"}:
         return int(entity)
     text = str(tracker.latest_message.get("text") or "")
     found = [word for word in RATING_WORDS if word in text]
@@ -32,6 +38,11 @@ def score_of(tracker: Tracker) -> int | None:
 
 def _store(rating: Rating) -> None:
     with Session(runtime.engine()) as session:
+        earlier = session.exec(select(Rating).where(Rating.conversation_id == rating.conversation_id)).first()
+        if earlier is not None:
+            earlier.score, earlier.route, earlier.channel = rating.score, rating.route, rating.channel
+            earlier.created_at = utc_now()
+            rating = earlier
         session.add(rating)
         session.commit()
 
@@ -40,6 +51,7 @@ class ActionRecordRating(Action):
     def name(self) -> str:
         return "action_record_rating"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         score = score_of(tracker)
         if score is None:
@@ -48,7 +60,7 @@ class ActionRecordRating(Action):
         rating = Rating(
             conversation_id=tracker.sender_id,
             score=score,
-            route=tracker.get_slot("route"),
+            route=scalar_text(tracker.get_slot("route"), 32),
             channel=tracker.get_latest_input_channel() or "web",
         )
         try:

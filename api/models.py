@@ -108,6 +108,8 @@ class Booking(SQLModel, table=True):
     end: NaiveDatetime
     status: BookingStatus = Field(default=BookingStatus.booked)
     created_at: datetime = Field(default_factory=utc_now)
+    # The video room of a remote session: its own random token, never the (printed) reference.
+    room: str | None = Field(default=None, max_length=64)
 
 
 class Rating(SQLModel, table=True):
@@ -121,6 +123,27 @@ class Rating(SQLModel, table=True):
     route: str | None = Field(default=None, max_length=32)  # what the conversation was about
     channel: str = Field(default="web", max_length=32)
     created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class LookupAction(StrEnum):
+    status = "status"
+    cancel = "cancel"
+
+
+class LookupAttempt(SQLModel, table=True):
+    """One lookup of a case by reference + phone, found or not: what the lockout counts, and a
+    record for staff. The phone given is not kept; the client is the API's keyed hash of the
+    address (None when the message did not come through the API)."""
+
+    __tablename__ = "lookup_attempts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: str = Field(index=True, max_length=128)
+    client: str | None = Field(default=None, index=True, max_length=32)
+    action: LookupAction
+    reference: str = Field(max_length=32)  # as the resident gave it, normalised
+    found: bool
+    at: datetime = Field(default_factory=utc_now, index=True)
 
 
 # --- WeChat channel (api/routes/wechat.py) -----------------------------------------------

@@ -134,11 +134,15 @@ for slot in dict.fromkeys(s for ss in FORMS.values() for s in ss):
         profile, entity = TEXT[slot]
         maps = []
         if entity:
-            maps.append({"type": "from_entity", "entity": entity, "conditions": cond})
+            # Never from a control message: `/cancel_booking{"phone": …}` must not fill the phone.
+            maps.append({"type": "from_entity", "entity": entity, "not_intent": CONTROL, "conditions": cond})
         maps.append({"type": "from_text", "not_intent": PROFILES[profile], "conditions": cond})
         slots[slot] = {"type": "text", "influence_conversation": False, "mappings": maps}
-for extra in ["submitted_reference", "mediation_excluded", "lawyer_area"]:
+# status_verified: the reference a lookup just found a live booking for (only it can be cancelled).
+for extra in ["submitted_reference", "mediation_excluded", "lawyer_area", "status_verified"]:
     slots[extra] = {"type": "text", "influence_conversation": False, "mappings": [{"type": "custom"}]}
+# The answers the forms' validation let through (actions/forms/checked.py).
+slots["form_checked"] = {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
 
 forms = {f: {"required_slots": s} for f, s in FORMS.items()}
 dynamic_ask = [

@@ -18,6 +18,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.cases import alert_staff
 from actions.forms import validators
+from actions.forms.checked import checked_in, record_checked
+from actions.guard import guarded
 from knowledge.answering import safety_paragraphs
 from knowledge.reading.cues import DANGER_CUES, load_cues
 
@@ -33,6 +35,7 @@ class ServiceFormValidation(FormValidationAction, ABC):
     def name(self) -> str:
         """validate_<form name>: abstract, so the action server does not register this base."""
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Danger written into an answer ("他刚才又打我了" as the dispute's summary) is heard at
         # once: the advice first and staff alerted, then the form goes on if the resident wants.
@@ -43,7 +46,8 @@ class ServiceFormValidation(FormValidationAction, ABC):
                 dispatcher.utter_message(text=paragraph)
             await alert_staff(dispatcher, tracker)
         events: list[EventType] = await super().run(dispatcher, tracker, domain)
-        return events
+        passed = checked_in(events, self.domain_slots(domain))
+        return [*events, record_checked(tracker, passed)] if passed else events
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         """Whether the form still needs this slot, given the answers so far."""

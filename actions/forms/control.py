@@ -10,9 +10,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
 from actions.forms.base import latest_text
+from actions.forms.checked import record_checked
 from actions.forms.display import describe
 from actions.forms.texts import form_texts
 from actions.forms.validators import phone_number
+from actions.guard import guarded
+from actions.nlu_values import entity_text
 
 
 def filled_fields(tracker: Tracker) -> list[tuple[str, str]]:
@@ -50,6 +53,7 @@ class ActionAskPrivacyConsent(Action):
     def name(self) -> str:
         return "action_ask_privacy_consent"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         form = form_texts().form(tracker.active_loop_name)
         if form is None:
@@ -68,6 +72,7 @@ class ActionAskFormConfirmed(Action):
     def name(self) -> str:
         return "action_ask_form_confirmed"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         texts = form_texts().texts
         lines = [texts.summary_heading]
@@ -87,9 +92,9 @@ class ActionAskFormConfirmed(Action):
 def correction_target(tracker: Tracker) -> str | None:
     """Which answer the resident wants to change: a button's entity, or a word like 电话."""
     fields = dict(filled_fields(tracker))
-    chosen = next(tracker.get_latest_entity_values("correction_field"), None)
+    chosen = entity_text(tracker, "correction_field")
     if chosen in fields:
-        return str(chosen)
+        return chosen
     text = latest_text(tracker)
     for slot, words in form_texts().correction_keywords.items():
         if slot in fields and any(word in text for word in words):
@@ -103,15 +108,20 @@ class ActionCorrectForm(Action):
     def name(self) -> str:
         return "action_correct_form"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         slot = correction_target(tracker)
         if slot is None:
             utter_choose_field(dispatcher, tracker)
             return []
         events: list[EventType] = [SlotSet("form_confirmed", None)]
-        new_phone = phone_number(next(tracker.get_latest_entity_values("phone"), "") or "")
+        new_phone = phone_number(entity_text(tracker, "phone") or "")
         if slot == "applicant_phone" and new_phone:  # "电话填错了，是139…": take it at once
-            return [*events, SlotSet("applicant_phone", new_phone)]
+            return [
+                *events,
+                SlotSet("applicant_phone", new_phone),
+                record_checked(tracker, {"applicant_phone": new_phone}),
+            ]
         dispatcher.utter_message(text=form_texts().texts.reenter_field.format(field=form_texts().label(slot)))
         return [*events, SlotSet(slot, None), SlotSet("requested_slot", slot)]
 
@@ -122,6 +132,7 @@ class ActionStopForm(Action):
     def name(self) -> str:
         return "action_stop_form"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         dispatcher.utter_message(response="utter_form_stopped")
         return [ActiveLoop(None), SlotSet("requested_slot", None)]

@@ -17,7 +17,9 @@ from actions.forms.display import adviser_label, lawyer_slot_value, parse_lawyer
 from actions.forms.slots import local_now, taken
 from actions.forms.submit import SubmitServiceForm
 from actions.forms.texts import form_texts
-from api.models import Case, CaseKind
+from actions.guard import guarded
+from actions.nlu_values import area_of
+from api.models import Booking, Case, CaseKind
 from api.services.applications import SlotRequest
 from api.settings import get_settings
 from knowledge.roster import Slot
@@ -33,8 +35,11 @@ def free_sessions(after: datetime, topic: str | None, limit: int) -> list[Slot]:
     return free[:limit]
 
 
-def meeting_url(reference: str) -> str:
-    return get_settings().meeting_url_template.format(room=reference.lower())
+def meeting_url(booking: Booking | None) -> str | None:
+    """The session's video room: the booking's own random token (never the printed reference)."""
+    if booking is None or not booking.room:
+        return None
+    return get_settings().meeting_url_template.format(room=booking.room)
 
 
 class ValidateLawyerForm(ServiceFormValidation):
@@ -45,7 +50,7 @@ class ValidateLawyerForm(ServiceFormValidation):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
         # The area the NLU read in the topic, kept: later answers ("最近的空档") carry areas of their own.
-        return {**self.text_slot("lawyer_topic", value, dispatcher, 4, 300), "lawyer_area": tracker.get_slot("area")}
+        return {**self.text_slot("lawyer_topic", value, dispatcher, 4, 300), "lawyer_area": area_of(tracker)}
 
     async def validate_lawyer_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -79,6 +84,7 @@ class ActionAskLawyerSlot(Action):
     def name(self) -> str:
         return "action_ask_lawyer_slot"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         choices = form_texts().slot_choices
         free = await asyncio.to_thread(free_sessions, local_now(), tracker.get_slot("lawyer_area"), choices)
@@ -122,20 +128,20 @@ class ActionSubmitLawyer(SubmitServiceForm):
             "start": f"{start:%Y-%m-%d %H:%M}",
         }
 
-    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
+    def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
-        extra = {"join_url": meeting_url(case.reference), "start": start.isoformat(), "with": adviser_label(adviser_id)}
-        return {**super().receipt(tracker, case), **extra}
+        extra = {"join_url": meeting_url(booking), "start": start.isoformat(), "with": adviser_label(adviser_id)}
+        return {**super().receipt(tracker, case, booking), **extra}
 
-    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+    def utter_next_steps(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
+    ) -> None:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
         texts = form_texts().texts
-        dispatcher.utter_message(
-            text="\n".join(
-                [
-                    texts.booking_line.format(start=when(start), resource=adviser_label(adviser_id)),
-                    texts.join_line.format(url=meeting_url(case.reference)),
-                    texts.cancel_hint.format(phone=runtime.offices().get("justice-office").phone),
-                ]
-            )
-        )
+        url = meeting_url(booking)
+        lines = [
+            texts.booking_line.format(start=when(start), resource=adviser_label(adviser_id)),
+            *([texts.join_line.format(url=url)] if url else []),  # a booking made before rooms had tokens
+            texts.cancel_hint.format(phone=runtime.offices().get("justice-office").phone),
+        ]
+        dispatcher.utter_message(text="\n".join(lines))

@@ -14,7 +14,8 @@ from actions.forms import validators
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import describe
 from actions.forms.submit import SubmitServiceForm
-from api.models import Case, CaseKind
+from actions.guard import guarded
+from api.models import Booking, Case, CaseKind
 from knowledge.legal_aid import PrecheckAnswers, PrecheckResult
 
 NONE = "none"
@@ -132,6 +133,7 @@ class ActionAskLegalAidMatter(Action):
     def name(self) -> str:
         return "action_ask_legal_aid_matter"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         buttons = [{"title": m.title, "payload": m.title} for m in runtime.legal_aid().matters]
         dispatcher.utter_message(response="utter_ask_legal_aid_matter", buttons=buttons)
@@ -142,6 +144,7 @@ class ActionAskLegalAidStatus(Action):
     def name(self) -> str:
         return "action_ask_legal_aid_status"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rules = runtime.legal_aid()
         buttons = _item_buttons([*rules.presumed_statuses, *rules.exemptions], "以上都不是")
@@ -153,6 +156,7 @@ class ActionAskLegalAidUrgent(Action):
     def name(self) -> str:
         return "action_ask_legal_aid_urgent"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         buttons = _item_buttons(runtime.legal_aid().urgent_situations, "不紧急")
         dispatcher.utter_message(response="utter_ask_legal_aid_urgent", buttons=buttons)
@@ -181,7 +185,9 @@ class ActionSubmitLegalAid(SubmitServiceForm):
             "hardship_rule": result.hardship_rule,
         }
 
-    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+    def utter_next_steps(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
+    ) -> None:
         result = precheck(tracker)
         materials = "\n".join(f"· {item}" for item in result.materials)
         dispatcher.utter_message(

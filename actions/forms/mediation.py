@@ -12,7 +12,8 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.submit import SubmitServiceForm
-from api.models import Case, CaseKind
+from actions.guard import guarded
+from api.models import Booking, Case, CaseKind
 from knowledge.mediation import Committee
 
 
@@ -70,6 +71,7 @@ class ActionAskDisputeType(Action):
     def name(self) -> str:
         return "action_ask_dispute_type"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         buttons = [{"title": t.title, "payload": t.title} for t in runtime.mediation().dispute_types]
         dispatcher.utter_message(response="utter_ask_dispute_type", buttons=buttons)
@@ -104,7 +106,9 @@ class ActionSubmitMediation(SubmitServiceForm):
             "came_in_by": "application",  # 当事人申请 (not the committee's own initiative or a referral)
         }
 
-    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+    def utter_next_steps(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
+    ) -> None:
         rules = runtime.mediation()
         committee = committee_for(tracker)
         dispatcher.utter_message(text=rules.routing_text(committee, tracker.get_slot("dispute_type")))

@@ -20,7 +20,8 @@ from actions.forms.slots import free_desk_slots, is_desk_slot, local_now, taken
 from actions.forms.submit import SubmitServiceForm
 from actions.forms.texts import form_texts
 from actions.forms.validators import future_slot
-from api.models import Case, CaseKind
+from actions.guard import guarded
+from api.models import Booking, Case, CaseKind
 from api.services.applications import SlotRequest
 
 BOOKING_SLOTS = ("privacy_consent", "applicant_name", "applicant_phone", "notary_slot", "form_confirmed")
@@ -97,6 +98,7 @@ class ActionAskNotaryMatter(Action):
     def name(self) -> str:
         return "action_ask_notary_matter"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         utter_intro(dispatcher, tracker)
         matters = runtime.notary().matters[:COMMON_MATTERS]
@@ -110,6 +112,7 @@ class ActionAskNotarySlot(Action):
     def name(self) -> str:
         return "action_ask_notary_slot"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         free = await asyncio.to_thread(free_desk_slots, local_now(), form_texts().slot_choices)
         if not free:
@@ -145,14 +148,16 @@ class ActionSubmitNotarization(SubmitServiceForm):
         start = self._start(tracker)
         return SlotRequest(desk.resource_id, start, start + timedelta(minutes=desk.minutes))
 
-    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
-        return {**super().receipt(tracker, case), "start": self._start(tracker).isoformat()}
+    def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
+        return {**super().receipt(tracker, case, booking), "start": self._start(tracker).isoformat()}
 
     def details(self, tracker: Tracker) -> dict[str, Any]:
         matter = runtime.notary().get(tracker.get_slot("notary_matter"))
         return {"matter_id": matter.id, "matter": matter.title, "appointment": f"{self._start(tracker):%Y-%m-%d %H:%M}"}
 
-    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+    def utter_next_steps(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
+    ) -> None:
         matter = runtime.notary().get(tracker.get_slot("notary_matter"))
         desk = form_texts().notary_desk
         dispatcher.utter_message(

@@ -1,4 +1,9 @@
-"""Checking an application's progress, and cancelling a booking, with reference + phone."""
+"""Checking an application's progress, and cancelling a booking, with reference + phone.
+
+Every lookup is recorded and misses lock further lookups for a while (actions/forms/lookups.py).
+A cancellation needs a lookup that found a live booking in this conversation just before it:
+`status_verified` holds that reference, and only this action sets it.
+"""
 
 from __future__ import annotations
 
@@ -14,24 +19,31 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
-from actions.forms import validators
+from actions.forms import lookups, validators
 from actions.forms.base import Slots
 from actions.forms.display import when
 from actions.forms.texts import form_texts
-from api.models import BookingStatus
+from actions.guard import guarded
+from api.models import BookingStatus, LookupAction
 from api.services.applications import booking_of, cancel, lookup
 
-FORGET = [SlotSet("status_reference", None), SlotSet("status_phone", None)]
+VERIFIED_SLOT = "status_verified"
+FORGET = [SlotSet("status_reference", None), SlotSet("status_phone", None), SlotSet(VERIFIED_SLOT, None)]
 
 
 class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
         return "validate_status_form"
 
+    @guarded
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        events: list[EventType] = await super().run(dispatcher, tracker, domain)
+        return events
+
     def validate_status_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        reference = validators.reference(str(value))
+        reference = validators.reference(str(value)) if isinstance(value, str) else None
         if reference is None:
             dispatcher.utter_message(response="utter_invalid_reference")
         return {"status_reference": reference}
@@ -39,10 +51,23 @@ class ValidateStatusForm(FormValidationAction):
     def validate_status_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        phone = validators.phone_number(str(value))
+        phone = validators.phone_number(value) if isinstance(value, str) else None
         if phone is None:
             dispatcher.utter_message(response="utter_invalid_phone")
         return {"status_phone": phone}
+
+
+def _checked(value: Any, check: Any) -> str | None:
+    """A slot value as its validator would have left it; None for anything else."""
+    return check(value) if isinstance(value, str) and check(value) == value else None
+
+
+def lookup_slots(tracker: Tracker) -> tuple[str | None, str | None]:
+    """Reference and phone, only in the form the status form's validation leaves them."""
+    return (
+        _checked(tracker.get_slot("status_reference"), validators.reference),
+        _checked(tracker.get_slot("status_phone"), validators.phone_number),
+    )
 
 
 def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
@@ -75,12 +100,17 @@ class ActionCheckStatus(Action):
     def name(self) -> str:
         return "action_check_status"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        reference, phone = tracker.get_slot("status_reference"), tracker.get_slot("status_phone")
+        reference, phone = lookup_slots(tracker)
         if not reference or not phone:
             return FORGET
         try:
+            if await asyncio.to_thread(lookups.locked, tracker):
+                dispatcher.utter_message(response="utter_lookups_locked")
+                return FORGET
             found = await asyncio.to_thread(_status_text, reference, phone)
+            await asyncio.to_thread(lookups.record, tracker, LookupAction.status, reference, found is not None)
         except SQLAlchemyError:
             dispatcher.utter_message(response="utter_submit_failed")
             return FORGET
@@ -91,7 +121,7 @@ class ActionCheckStatus(Action):
         buttons = [{"title": "取消这次预约", "payload": "/cancel_booking"}] if live else []
         dispatcher.utter_message(text=text, buttons=buttons)
         # Kept for a cancellation that follows; forgotten by it.
-        return [] if live else FORGET
+        return [SlotSet(VERIFIED_SLOT, reference)] if live else FORGET
 
 
 def _cancel(reference: str, phone: str) -> str | None:
@@ -104,14 +134,21 @@ class ActionCancelBooking(Action):
     def name(self) -> str:
         return "action_cancel_booking"
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        reference, phone = tracker.get_slot("status_reference"), tracker.get_slot("status_phone")
+        reference, phone = lookup_slots(tracker)
         texts = form_texts().texts
-        cancelled = await asyncio.to_thread(_cancel, reference, phone) if reference and phone else None
-        if cancelled is None:
+        verified = reference is not None and phone is not None and tracker.get_slot(VERIFIED_SLOT) == reference
+        if not verified or await asyncio.to_thread(lookups.locked, tracker):
             dispatcher.utter_message(
                 text=texts.cancel_needs_lookup, buttons=[{"title": "查询进度", "payload": "/check_status"}]
             )
+            return FORGET
+        assert reference is not None and phone is not None
+        cancelled = await asyncio.to_thread(_cancel, reference, phone)
+        await asyncio.to_thread(lookups.record, tracker, LookupAction.cancel, reference, cancelled is not None)
+        if cancelled is None:
+            dispatcher.utter_message(response="utter_cancel_refused")
             return FORGET
         dispatcher.utter_message(text=texts.cancelled.format(reference=cancelled))
         return FORGET

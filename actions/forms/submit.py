@@ -1,4 +1,9 @@
-"""Submitting a completed form: one transaction, a reference number, what happens next."""
+"""Submitting a completed form: one transaction, a reference number, what happens next.
+
+Before anything is written, every answer is checked against what the form's validation passed
+(actions/forms/checked.py): an answer that reached a slot some other way — typed while staff had
+paused the bot, or through a forged payload — is asked again instead of being submitted.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
+from actions.forms.checked import unchecked_slots
+from actions.forms.slots import local_now
 from actions.forms.texts import form_texts
-from api.models import Case, CaseCreate, CaseKind
-from api.services.applications import SlotRequest, SlotTaken, submit_application
+from actions.guard import guarded
+from actions.nlu_values import area_of
+from api.models import Booking, Case, CaseCreate, CaseKind
+from api.services.applications import SlotRequest, SlotTaken, TooManyBookings, booking_of, submit_application
+from api.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +50,9 @@ class SubmitServiceForm(Action, ABC):
         return False
 
     @abstractmethod
-    def utter_next_steps(self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case) -> None:
+    def utter_next_steps(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
+    ) -> None:
         """What happens next, by when, and what to bring."""
 
     def reset(self, tracker: Tracker) -> list[EventType]:
@@ -51,39 +63,60 @@ class SubmitServiceForm(Action, ABC):
     def extra_slots(self) -> tuple[str, ...]:
         return ()
 
-    def receipt(self, tracker: Tracker, case: Case) -> dict[str, Any]:
+    def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
         """What a channel can show the resident to keep (the kiosk prints it as a QR code)."""
         return {"reference": case.reference, "service": form_texts().forms[self.form].title}
 
-    def _submit(self, tracker: Tracker, details: dict[str, Any], slot: SlotRequest | None) -> tuple[Case, bool]:
+    def form_slots(self) -> list[str]:
+        form = form_texts().form(self.form)
+        return ["privacy_consent", *(form.fields if form else {}), "form_confirmed"]
+
+    def _submit(
+        self, tracker: Tracker, details: dict[str, Any], slot: SlotRequest | None
+    ) -> tuple[Case, bool, Booking | None]:
         data = CaseCreate(
             kind=self.kind,
             conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "web",
-            area=tracker.get_slot("area"),
+            area=area_of(tracker),
             route=form_texts().forms[self.form].service,
             applicant_name=tracker.get_slot("applicant_name"),
             phone=tracker.get_slot("applicant_phone"),
             details=details,
         )
         with Session(runtime.engine()) as session:
-            case, created = submit_application(session, data=data, slot=slot)
-            session.expunge(case)
-            return case, created
+            case, created = submit_application(
+                session, data=data, slot=slot, max_bookings=get_settings().max_open_bookings_per_phone, now=local_now()
+            )
+            booking = booking_of(session, case) if slot is not None else None
+            session.expunge_all()
+            return case, created, booking
 
+    @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         if tracker.get_slot("privacy_consent") is False or self.without_record(dispatcher, tracker):
             return self.reset(tracker)
         if tracker.get_slot("form_confirmed") is not True:  # only a misconfigured rule gets here
             return []
+        unchecked = unchecked_slots(tracker, self.form_slots())
+        if unchecked:
+            dispatcher.utter_message(response="utter_form_recheck")
+            return [
+                *(SlotSet(slot, None) for slot in unchecked),
+                SlotSet("form_confirmed", None),
+                FollowupAction(self.form),
+            ]
         try:
-            case, created = await asyncio.to_thread(
+            case, created, booking = await asyncio.to_thread(
                 self._submit, tracker, self.details(tracker), self.slot_request(tracker)
             )
         except SlotTaken:
             dispatcher.utter_message(response="utter_slot_taken")
             assert self.slot_field is not None
             return [SlotSet(self.slot_field, None), SlotSet("form_confirmed", None), FollowupAction(self.form)]
+        except TooManyBookings:
+            dispatcher.utter_message(response="utter_too_many_bookings")
+            return self.reset(tracker)
         except SQLAlchemyError:
             logger.exception("could not submit a %s application", self.kind.value)
             dispatcher.utter_message(response="utter_submit_failed")
@@ -91,7 +124,8 @@ class SubmitServiceForm(Action, ABC):
         texts = form_texts().texts
         template = texts.submitted if created else texts.duplicate
         dispatcher.utter_message(
-            text=template.format(reference=case.reference), json_message={"receipt": self.receipt(tracker, case)}
+            text=template.format(reference=case.reference),
+            json_message={"receipt": self.receipt(tracker, case, booking)},
         )
-        self.utter_next_steps(dispatcher, tracker, case)
+        self.utter_next_steps(dispatcher, tracker, case, booking)
         return [*self.reset(tracker), SlotSet("submitted_reference", case.reference), SlotSet("route", self.kind.value)]

@@ -9,11 +9,16 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
+from api.services.cases import REFERENCE_ALPHABET
 from knowledge.numerals import chinese_to_int
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
-REFERENCE = re.compile(r"[A-Z]{2}\d{8}-[2-9A-Z]{4}")
+# TJ-7KQ4-M9XP, typed with or without the dashes; and the older TJ20261122-7KQ4 (before issue 13).
+REFERENCE = re.compile(
+    rf"(?<![A-Z0-9])([A-Z]{{2}})-?([{REFERENCE_ALPHABET}]{{4}})-?([{REFERENCE_ALPHABET}]{{4}})(?![A-Z0-9])"
+)
+LEGACY_REFERENCE = re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{8}-[2-9A-Z]{4}(?![A-Z0-9])")
 _QUESTION_MARKERS = ("？", "?", "吗", "怎么", "什么", "如何", "为什么", "能不能", "可不可以")
 # Answers that are replies, not names (the NLU usually catches them as affirm/deny first).
 _NOT_NAMES = {"不用了", "不用", "好的", "好", "是的", "是", "没有", "不是", "不知道", "算了", "不想说"}
@@ -88,9 +93,13 @@ def money(text: str, maximum: Decimal = Decimal(10_000_000)) -> Decimal | None:
 
 
 def reference(text: str) -> str | None:
+    """A case reference in the text, in its printed form (TJ-7KQ4-M9XP)."""
     candidate = re.sub(r"\s+", "", text).upper()
     match = REFERENCE.search(candidate)
-    return match.group() if match else None
+    if match:
+        return "-".join(match.groups())
+    legacy = LEGACY_REFERENCE.search(candidate)
+    return legacy.group() if legacy else None
 
 
 def future_slot(text: str, now: datetime) -> datetime | None:

@@ -3,6 +3,8 @@
 A submission is idempotent: the same conversation submitting the same data again (a double tap,
 a channel retry) gets the record it already has. A slot is held by a partial unique index on
 live bookings, so of many residents booking one slot at the same moment exactly one gets it.
+One phone number holds only a few live bookings, so a script cannot book every slot.
+A resident may cancel a live booking, nothing else; the cancellation is in the audit log.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from api.models import Booking, BookingStatus, Case, CaseCreate, CaseStatus
+from api.console import audit
+from api.models import Booking, BookingStatus, Case, CaseCreate, CaseStatus, utc_now
 from api.services.cases import new_reference
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,29 @@ class SlotRequest:
 
 class SlotTaken(Exception):
     """Someone else booked the slot first."""
+
+
+class TooManyBookings(Exception):
+    """The phone number already holds as many live bookings as one resident may."""
+
+
+# Who the audit log names for what a resident did through the assistant (never their data).
+RESIDENT_ACTOR = "居民（自助）"
+
+
+def room_token() -> str:
+    """A remote session's video room: 128 random bits, unrelated to the reference."""
+    return secrets.token_hex(16)
+
+
+def live_bookings_of_phone(session: Session, *, phone: str, after: datetime) -> int:
+    statement = (
+        select(func.count())
+        .select_from(Booking)
+        .join(Case, col(Case.id) == col(Booking.case_id))
+        .where(Case.phone == phone, Booking.status == BookingStatus.booked, Booking.start >= after)
+    )
+    return int(session.exec(statement).one())
 
 
 def submission_key(data: CaseCreate) -> str:
@@ -62,10 +89,18 @@ def slot_is_taken(session: Session, slot: SlotRequest) -> bool:
     return session.exec(statement).first() is not None
 
 
-def submit_application(session: Session, *, data: CaseCreate, slot: SlotRequest | None = None) -> tuple[Case, bool]:
+def submit_application(
+    session: Session,
+    *,
+    data: CaseCreate,
+    slot: SlotRequest | None = None,
+    max_bookings: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Case, bool]:
     """Write the case (and its booking) in one transaction. Returns (case, created).
 
-    Raises SlotTaken when the slot went to someone else; nothing is written then.
+    Raises SlotTaken when the slot went to someone else, TooManyBookings when the phone already
+    holds `max_bookings` live bookings starting after `now` (office time); nothing is written then.
     """
     if data.kind.value not in _SERVICE_KINDS:
         raise ValueError(f"not a service application: {data.kind}")
@@ -73,6 +108,10 @@ def submit_application(session: Session, *, data: CaseCreate, slot: SlotRequest 
     existing = _find_by_key(session, key)
     if existing is not None:
         return existing, False
+    if slot is not None and max_bookings is not None and data.phone:
+        held = live_bookings_of_phone(session, phone=data.phone, after=now or slot.start)
+        if held >= max_bookings:
+            raise TooManyBookings(data.kind.value)
     for _attempt in range(5):
         case = Case.model_validate(data, update={"reference": new_reference(data.kind), "open_key": key})
         session.add(case)
@@ -80,7 +119,10 @@ def submit_application(session: Session, *, data: CaseCreate, slot: SlotRequest 
             session.flush()
             if slot is not None:
                 assert case.id is not None
-                session.add(Booking(case_id=case.id, resource_id=slot.resource_id, start=slot.start, end=slot.end))
+                booking = Booking(
+                    case_id=case.id, resource_id=slot.resource_id, start=slot.start, end=slot.end, room=room_token()
+                )
+                session.add(booking)
             session.commit()
         except IntegrityError:
             session.rollback()
@@ -129,17 +171,32 @@ def taken_slots(
 
 
 def cancel(session: Session, *, reference: str, phone: str) -> Case | None:
-    """Cancel an application and free its slot; None when reference and phone do not match."""
+    """Cancel a live booking and close its case; None when reference and phone do not match or
+    there is no live booking (a mediation or legal-aid case is for staff to close, not the bot).
+
+    The audit log records it, so staff see who closed the case and why.
+    """
     case = lookup(session, reference=reference, phone=phone)
     if case is None:
         return None
     booking = booking_of(session, case)
-    if booking is not None and booking.status == BookingStatus.booked:
-        booking.status = BookingStatus.cancelled
-        session.add(booking)
-    case.status, case.open_key = CaseStatus.closed, None
+    if booking is None or booking.status != BookingStatus.booked:
+        return None
+    previous = case.status
+    booking.status = BookingStatus.cancelled
+    case.status, case.open_key, case.updated_at = CaseStatus.closed, None, utc_now()
+    session.add(booking)
     session.add(case)
+    audit.record(
+        session,
+        action="resident_cancel",
+        at=utc_now(),
+        actor=RESIDENT_ACTOR,
+        case=case,
+        detail={"from": previous.value, "to": CaseStatus.closed.value, "booking": booking.id},
+        commit=False,
+    )
     session.commit()
     session.refresh(case)
-    logger.info("cancelled application %s", case.reference)
+    logger.info("cancelled booking of %s", case.reference)
     return case

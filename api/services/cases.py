@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
-from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -22,14 +22,17 @@ _REFERENCE_PREFIX = {
     CaseKind.lawyer: "LS",  # 律师
 }
 # No 0/O, 1/I/L: references are read aloud on the phone and typed by elderly residents.
-_REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+# With the reference and the phone a resident may look a case up and cancel a booking, so the
+# reference alone must not be guessable: 8 random characters are 31**8 ≈ 8.5e11 values (and
+# lookups lock after a few failures, actions/forms/lookups.py). No date: it adds no secrecy.
+REFERENCE = re.compile(rf"(RG|JJ|TJ|FY|GZ|LS)-([{REFERENCE_ALPHABET}]{{4}})-([{REFERENCE_ALPHABET}]{{4}})")
 
 
-def new_reference(kind: CaseKind, now: datetime | None = None) -> str:
-    """For example RG20261122-7KQ4: service prefix, date, four random characters."""
-    day = (now or datetime.now(UTC)).strftime("%Y%m%d")
-    suffix = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(4))
-    return f"{_REFERENCE_PREFIX[kind]}{day}-{suffix}"
+def new_reference(kind: CaseKind) -> str:
+    """For example RG-7KQ4-M9XP: the service's prefix and two groups of four random characters."""
+    random = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"{_REFERENCE_PREFIX[kind]}-{random[:4]}-{random[4:]}"
 
 
 def _open_key(kind: CaseKind, conversation_id: str) -> str:
@@ -45,7 +48,7 @@ def open_case(session: Session, *, data: CaseCreate) -> tuple[Case, bool]:
     """Return (case, created). An open case of the same kind for the conversation is reused."""
     existing = find_open_case(session, kind=data.kind, conversation_id=data.conversation_id)
     if existing is not None:
-        return existing, False
+        return _repeated(session, existing), False
     for _attempt in range(5):
         case = Case.model_validate(
             data,
@@ -65,6 +68,17 @@ def open_case(session: Session, *, data: CaseCreate) -> tuple[Case, bool]:
         logger.info("opened %s case %s", case.kind.value, case.reference)
         return case, True
     raise RuntimeError("could not allocate a unique case reference")
+
+
+def _repeated(session: Session, case: Case) -> Case:
+    """Another alert for an open case adds to it (a count staff see, the case moves up) rather
+    than opening a second one: one conversation makes one danger case and one handoff case."""
+    case.details = {**case.details, "repeats": int(case.details.get("repeats", 0)) + 1}
+    case.updated_at = utc_now()
+    session.add(case)
+    session.commit()
+    session.refresh(case)
+    return case
 
 
 def record_contact(session: Session, *, reference: str, name: str | None, phone: str) -> Case | None:

@@ -10,10 +10,13 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.console.models import AuditEntry
 from api.models import Booking, BookingStatus, Case, CaseCreate, CaseKind, CaseStatus
 from api.services.applications import (
+    RESIDENT_ACTOR,
     SlotRequest,
     SlotTaken,
+    TooManyBookings,
     cancel,
     lookup,
     submit_application,
@@ -87,7 +90,7 @@ def test_status_is_shown_only_with_the_phone_number_given(session: Session) -> N
     case, _ = submit_application(session, data=lawyer_request())
     assert lookup(session, reference=case.reference.lower(), phone="138 0013 8000") == case
     assert lookup(session, reference=case.reference, phone="13900139000") is None
-    assert lookup(session, reference="LS20300304-XXXX", phone="13800138000") is None
+    assert lookup(session, reference="LS-XXXX-XXXX", phone="13800138000") is None
 
 
 def test_cancelling_frees_the_slot_for_the_next_resident(session: Session) -> None:
@@ -110,3 +113,56 @@ def test_cancelling_needs_the_right_phone(session: Session) -> None:
 def test_handoffs_are_not_service_applications(session: Session) -> None:
     with pytest.raises(ValueError):
         submit_application(session, data=CaseCreate(kind=CaseKind.handoff, conversation_id="c-1"))
+
+
+def test_a_case_without_a_live_booking_cannot_be_cancelled_by_a_resident(session: Session) -> None:
+    mediation = CaseCreate(kind=CaseKind.mediation, conversation_id="c-1", phone="13800138000")
+    case, _ = submit_application(session, data=mediation)
+    assert cancel(session, reference=case.reference, phone="13800138000") is None
+    session.refresh(case)
+    assert case.status == CaseStatus.new and case.open_key is not None
+
+
+def test_a_cancelled_booking_cannot_be_cancelled_again(session: Session) -> None:
+    case, _ = submit_application(session, data=lawyer_request(), slot=SLOT)
+    assert cancel(session, reference=case.reference, phone="13800138000") is not None
+    assert cancel(session, reference=case.reference, phone="13800138000") is None
+
+
+def test_a_residents_cancellation_is_in_the_audit_log_without_their_data(session: Session) -> None:
+    case, _ = submit_application(session, data=lawyer_request(), slot=SLOT)
+    cancel(session, reference=case.reference, phone="13800138000")
+    entry = session.exec(select(AuditEntry)).one()
+    assert (entry.action, entry.case_reference, entry.actor) == ("resident_cancel", case.reference, RESIDENT_ACTOR)
+    assert entry.detail["from"] == "new" and entry.detail["to"] == "closed"
+    assert "13800138000" not in str(entry.model_dump()) and "王秀兰" not in str(entry.model_dump())
+
+
+def test_each_booking_gets_its_own_random_room(session: Session) -> None:
+    submit_application(session, data=lawyer_request("c-1"), slot=SLOT)
+    later = SlotRequest("lawyer-zhou", START + timedelta(hours=1), START + timedelta(hours=1, minutes=30))
+    submit_application(session, data=lawyer_request("c-2", "另一件事"), slot=later)
+    rooms = [b.room for b in session.exec(select(Booking)).all()]
+    assert len(set(rooms)) == 2 and all(room and len(room) == 32 for room in rooms)
+
+
+def test_one_phone_holds_only_a_few_live_bookings(session: Session) -> None:
+    def book(hour: int) -> None:
+        slot = SlotRequest("lawyer-zhou", START + timedelta(hours=hour), START + timedelta(hours=hour, minutes=30))
+        submit_application(
+            session, data=lawyer_request(f"c-{hour}", f"事情{hour}"), slot=slot, max_bookings=2, now=START
+        )
+
+    book(0)
+    book(1)
+    with pytest.raises(TooManyBookings):
+        book(2)
+    assert len(session.exec(select(Booking)).all()) == 2
+    # A past booking does not count.
+    submit_application(
+        session,
+        data=lawyer_request("c-9", "再约"),
+        slot=SlotRequest("lawyer-zhou", START + timedelta(days=1), START + timedelta(days=1, minutes=30)),
+        max_bookings=2,
+        now=START + timedelta(hours=2),
+    )

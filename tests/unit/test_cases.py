@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from collections import Counter
 
 from sqlmodel import Session, select
 
@@ -11,10 +11,26 @@ from api.models import Case, CaseCreate, CaseKind, CaseStatus
 from api.services.cases import new_reference, open_case
 
 
-def test_references_are_dated_and_easy_to_read_aloud() -> None:
-    reference = new_reference(CaseKind.handoff, datetime(2026, 11, 22, tzinfo=UTC))
-    assert re.fullmatch(r"RG20261122-[2-9A-HJKMNP-Z]{4}", reference)
-    assert new_reference(CaseKind.danger).startswith("JJ")
+def test_references_are_easy_to_read_aloud_and_too_many_to_guess() -> None:
+    reference = new_reference(CaseKind.handoff)
+    # Two groups of four from 31 characters (no 0/O, 1/I/L): 31**8 ≈ 8.5e11 per kind, no date.
+    assert re.fullmatch(r"RG-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", reference)
+    assert new_reference(CaseKind.danger).startswith("JJ-")
+    drawn = [new_reference(CaseKind.lawyer) for _ in range(2000)]
+    assert len(set(drawn)) == 2000
+    # Every position is random: no character dominates any place.
+    for position in (3, 4, 5, 6, 8, 9, 10, 11):
+        assert Counter(r[position] for r in drawn).most_common(1)[0][1] < 200
+
+
+def test_another_alert_adds_to_the_open_case_instead_of_opening_one(session: Session) -> None:
+    data = CaseCreate(kind=CaseKind.danger, conversation_id="c-1")
+    first, _ = open_case(session, data=data)
+    for _ in range(3):
+        again, created = open_case(session, data=data)
+        assert not created and again.reference == first.reference
+    assert len(session.exec(select(Case)).all()) == 1
+    assert session.exec(select(Case)).one().details["repeats"] == 3
 
 
 def test_asking_twice_gives_the_same_case(session: Session) -> None:

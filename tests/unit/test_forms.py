@@ -7,6 +7,7 @@ what the validation or submit action then says and records.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlmodel import Session, select
 
 from actions import runtime
 from actions.forms import slots as bookable
+from actions.forms.checked import CHECKED_SLOT
 from actions.forms.control import ActionAskFormConfirmed, ActionCorrectForm, ActionStopForm
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm, free_sessions
 from actions.forms.legal_aid import ActionSubmitLegalAid, ValidateLegalAidForm
@@ -77,6 +79,11 @@ def run(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], dict[st
     return dispatcher.messages, slots, events
 
 
+def validated(slots: dict[str, Any]) -> dict[str, Any]:
+    """Slots as the form's validation left them: each answer recorded as checked."""
+    return {**slots, CHECKED_SLOT: {k: v for k, v in slots.items() if v is not None}}
+
+
 def responses(messages: list[dict[str, Any]]) -> list[str]:
     return [m.get("response") or "" for m in messages]
 
@@ -107,7 +114,7 @@ def mediation_filled() -> dict[str, Any]:
     slots = dict(MEDIATION)
     slots["dispute_type"] = runtime.mediation().match_dispute_type("邻里纠纷")
     assert slots["dispute_type"] is not None
-    return slots
+    return validated(slots)
 
 
 # --- consent ------------------------------------------------------------------------------------
@@ -127,7 +134,11 @@ def test_refusing_consent_ends_the_form_kindly_and_collects_nothing(engine: Engi
 
 def test_after_consent_the_form_asks_for_the_name() -> None:
     _, slots, _ = run(ValidateMediationForm(), turn("mediation_form", {}, {"privacy_consent": True}, intent="affirm"))
-    assert slots == {"privacy_consent": True, "requested_slot": "applicant_name"}
+    assert slots == {
+        "privacy_consent": True,
+        "requested_slot": "applicant_name",
+        CHECKED_SLOT: {"privacy_consent": True},
+    }
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -222,7 +233,7 @@ def test_the_precheck_result_comes_with_its_reasons_and_the_office_decides(engin
         "applicant_phone": "13900139000",
         "form_confirmed": True,
     }
-    messages, _, _ = run(ActionSubmitLegalAid(), turn(None, filled))
+    messages, _, _ = run(ActionSubmitLegalAid(), turn(None, validated(filled)))
     assert messages[0]["text"].startswith("已提交") and "FY" in messages[0]["text"]
     with Session(engine) as session:
         case = session.exec(select(Case)).one()
@@ -277,7 +288,8 @@ def test_a_correction_with_the_new_number_takes_it_at_once() -> None:
             entities=entity,
         ),
     )
-    assert slots == {"form_confirmed": None, "applicant_phone": "13912345678"}
+    assert slots["form_confirmed"] is None and slots["applicant_phone"] == "13912345678"
+    assert slots[CHECKED_SLOT]["applicant_phone"] == "13912345678"  # checked by the correction itself
 
 
 def test_an_unclear_correction_asks_which_answer_to_change() -> None:
@@ -359,7 +371,8 @@ def test_a_notarization_appointment_is_booked_in_opening_hours(engine: Engine) -
     )
     assert responses(messages) == ["utter_invalid_slot"]  # the office is closed at 3 a.m.
     messages, _, _ = run(
-        ActionSubmitNotarization(), turn(None, {**known, "notary_slot": slots["notary_slot"], "form_confirmed": True})
+        ActionSubmitNotarization(),
+        turn(None, validated({**known, "notary_slot": slots["notary_slot"], "form_confirmed": True})),
     )
     assert "utter_notary_booked" in responses(messages)
     with Session(engine) as session:
@@ -371,14 +384,16 @@ def test_a_notarization_appointment_is_booked_in_opening_hours(engine: Engine) -
 
 
 def lawyer_filled(slot: str, phone: str = "13600136000") -> dict[str, Any]:
-    return {
-        "privacy_consent": True,
-        "lawyer_topic": "公司拖欠三个月工资，想问怎么仲裁",
-        "lawyer_slot": slot,
-        "applicant_name": "陈师傅",
-        "applicant_phone": phone,
-        "form_confirmed": True,
-    }
+    return validated(
+        {
+            "privacy_consent": True,
+            "lawyer_topic": "公司拖欠三个月工资，想问怎么仲裁",
+            "lawyer_slot": slot,
+            "applicant_name": "陈师傅",
+            "applicant_phone": phone,
+            "form_confirmed": True,
+        }
+    )
 
 
 def test_a_lawyer_session_is_booked_with_a_room_link_and_how_to_cancel(engine: Engine) -> None:
@@ -391,10 +406,13 @@ def test_a_lawyer_session_is_booked_with_a_room_link_and_how_to_cancel(engine: E
     assert slots["lawyer_slot"] == chosen
     messages, _, _ = run(ActionSubmitLawyer(), turn(None, lawyer_filled(chosen)))
     receipt = messages[0]["custom"]["receipt"]
-    assert receipt["join_url"].endswith(receipt["reference"].lower()) and receipt["service"] == "预约律师远程咨询"
-    assert "取消预约" in messages[1]["text"]
     with Session(engine) as session:
-        assert session.exec(select(Booking)).one().resource_id == free.adviser_id
+        booking = session.exec(select(Booking)).one()
+    assert booking.resource_id == free.adviser_id and receipt["service"] == "预约律师远程咨询"
+    # The room is the booking's own 128-bit token, not the reference printed on the receipt.
+    assert booking.room is not None and re.fullmatch(r"[0-9a-f]{32}", booking.room)
+    assert receipt["join_url"].endswith(booking.room) and receipt["reference"].lower() not in receipt["join_url"]
+    assert booking.room in messages[1]["text"] and "取消预约" in messages[1]["text"]
 
 
 def test_a_slot_someone_else_just_took_sends_the_resident_back_to_choose() -> None:
@@ -432,7 +450,8 @@ def test_status_is_shown_with_the_right_phone_and_a_booking_can_be_cancelled(eng
     assert reference in messages[0]["text"] and "等待工作人员受理" in messages[0]["text"]
     assert messages[0]["buttons"][0]["payload"] == "/cancel_booking"
     messages, _, _ = run(
-        ActionCancelBooking(), turn(None, {"status_reference": reference, "status_phone": "13600136000"})
+        ActionCancelBooking(),
+        turn(None, {"status_reference": reference, "status_phone": "13600136000", **_slots}),
     )
     assert "已取消" in messages[0]["text"]
     with Session(engine) as session:
@@ -446,7 +465,7 @@ def test_status_with_a_wrong_phone_reveals_nothing() -> None:
         turn(None, {"status_reference": booked["submitted_reference"], "status_phone": "13900000000"}),
     )
     assert responses(messages) == ["utter_status_not_found"]
-    assert slots == {"status_reference": None, "status_phone": None}
+    assert slots == {"status_reference": None, "status_phone": None, "status_verified": None}
 
 
 def test_cancelling_without_a_lookup_asks_for_one_first() -> None:
