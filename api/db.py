@@ -39,6 +39,8 @@ def create_db_engine(url: str) -> Engine:
 ADDED_COLUMNS: list[tuple[str, str, str]] = [
     ("console_case_work", "outcome", "VARCHAR(32)"),
     ("knowledge_gaps", "point", "VARCHAR(500)"),
+    # Issue 13 (M6): a remote session's video room is its own random token.
+    ("bookings", "room", "VARCHAR(64)"),
 ]
 
 
