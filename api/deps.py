@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 
 from api.rasa_client import RasaClient
+from api.security.client_address import ClientAddresses
 from api.security.conversation_ids import ConversationIds
 from api.security.limiter import Limiter
 from api.settings import Settings, get_settings
@@ -35,6 +36,12 @@ def get_limiter(request: Request) -> Limiter:
     return limiter
 
 
+def get_client_address(request: Request) -> str:
+    """The resident's address: the peer, or behind a trusted proxy the address it saw (TRUSTED_PROXIES)."""
+    addresses: ClientAddresses = request.app.state.client_addresses
+    return addresses.of(request.scope)
+
+
 def get_statutes(request: Request) -> StatuteLibrary:
     statutes: StatuteLibrary = request.app.state.statutes
     return statutes
@@ -44,5 +51,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
 ConversationIdsDep = Annotated[ConversationIds, Depends(get_conversation_ids)]
 LimiterDep = Annotated[Limiter, Depends(get_limiter)]
+ClientAddressDep = Annotated[str, Depends(get_client_address)]
 StatutesDep = Annotated[StatuteLibrary, Depends(get_statutes)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -19,6 +19,8 @@ def add_edge_limits(app: FastAPI, settings: Settings) -> Limiter:
     before the body is read and before any other work.
     """
     limiter = Limiter.from_settings(settings)
+    addresses = ClientAddresses.from_settings(settings)
+    app.state.client_addresses = addresses  # the routes' ClientAddressDep: the same answer as the limits
     app.add_middleware(
         BodyLimit,
         default_bytes=settings.max_body_bytes,
@@ -29,7 +31,7 @@ def add_edge_limits(app: FastAPI, settings: Settings) -> Limiter:
     app.add_middleware(
         RateLimit,
         limiter=limiter,
-        addresses=ClientAddresses.from_settings(settings),
+        addresses=addresses,
         # Buckets are keyed by a keyed hash of the address (set up in the lifespan), never the address.
         client_key=lambda address: app.state.conversation_ids.client(address),
     )

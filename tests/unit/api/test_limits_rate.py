@@ -148,7 +148,7 @@ def test_the_rules_file_covers_every_resident_endpoint_and_the_sign_in() -> None
         ("POST", "/webhooks/rest/webhook"): "client.chat",
         ("GET", "/api/conversation/messages"): "client.transcript",
         ("GET", "/api/conversations/web-1/messages"): "client.transcript",
-        ("GET", "/api/qr"): "client.qr",
+        ("POST", "/api/qr"): "client.qr",
         ("POST", "/wechat"): "client.wechat",
         ("GET", "/wechat"): "client.wechat",
         ("POST", "/console/login"): "client.console_login",
