@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, false, or_
+from sqlalchemy import ColumnElement, and_, case, false, or_, update
 from sqlmodel import Session, col, func, select
 
 from api.console import audit
@@ -148,11 +148,16 @@ def change_status(
     workflow: Workflow,
     now: datetime,
     outcome: str = "",
+    expected: CaseStatus | None = None,
 ) -> Case:
     """Move a case on; a finished case frees its open_key so the resident's next request opens a new one.
 
     Closing a kind with outcomes in workflow.yml (mediation, legal aid) must say which one.
+    `expected` is the status the staff member saw: a change made by a colleague since is never
+    overwritten, and the write itself only succeeds if the status is still what was read.
     """
+    if expected is not None and case_.status != expected:
+        raise CaseworkRefused("status_changed")
     try:
         cleaned = check_transition(workflow, case_.status, target, reason)
         chosen = check_outcome(workflow, case_.kind, target, outcome)
@@ -160,6 +165,12 @@ def change_status(
         raise CaseworkRefused(error.code) from error
     assert user.id is not None and case_.id is not None
     before = case_.status
+    # Compare and set in one statement: two changes read at once cannot both pass.
+    claimed = session.exec(
+        update(Case).where(col(Case.id) == case_.id, col(Case.status) == before).values(status=target, updated_at=now)
+    )
+    if claimed.rowcount != 1:
+        raise CaseworkRefused("status_changed")
     work = work_of(session, case_)
     if target == CaseStatus.accepted:
         work.accepted_at = now

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from api.console.roles import Role
+from api.console.personal import Masker, PersonalData
 from api.console.texts import DeadlineTexts
 from api.console.workflow import DeadlineView, Workflow, as_utc
 
@@ -32,23 +32,40 @@ class TranscriptLine:
     at: datetime | None = None
 
 
-def transcript(tracker: Mapping[str, Any], role: Role, names: tuple[str | None, ...]) -> list[TranscriptLine]:
-    """The resident's, the assistant's and staff's messages from a Rasa tracker, in order."""
+def transcript(
+    tracker: Mapping[str, Any], masker: Masker | None, personal: PersonalData | None = None
+) -> list[TranscriptLine]:
+    """The resident's, the assistant's and staff's messages from a Rasa tracker, in order.
+
+    With a masker (a role without personal data), what the resident answered to a personal
+    question (a form's requested slot in personal_data.yml) is hidden whole.
+    """
     lines: list[TranscriptLine] = []
+    asking: str | None = None  # the form slot the assistant is asking for
     for event in tracker.get("events") or []:
-        if not isinstance(event, Mapping) or event.get("event") not in ("user", "bot"):
+        if not isinstance(event, Mapping):
+            continue
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == "requested_slot":
+            asking = str(event["value"]) if event.get("value") else None
+        elif kind in ("restart", "session_started", "active_loop") and not event.get("name"):
+            asking = None
+        if kind not in ("user", "bot"):
             continue
         timestamp = event.get("timestamp")
         at = datetime.fromtimestamp(timestamp, UTC) if isinstance(timestamp, int | float) else None
-        text = role.text(str(event.get("text") or ""), names=names)
+        text = str(event.get("text") or "")
+        if masker is not None:
+            personal_answer = kind == "user" and personal is not None and asking in personal.slots
+            text = masker.answer(text) if personal_answer else masker.text(text)
         data = event.get("data") or {}
         buttons = [str(b.get("title", "")) for b in data.get("buttons") or [] if isinstance(b, Mapping)]
         if not text and not buttons:
             continue  # custom payloads only (receipts): nothing a person reads
         # A member of staff's turn during a takeover is stored as a bot event marked takeover.
         custom = data.get("custom")
-        by_staff = event["event"] == "bot" and isinstance(custom, Mapping) and bool(custom.get("takeover"))
-        sender = "staff" if by_staff else str(event["event"])
+        by_staff = kind == "bot" and isinstance(custom, Mapping) and bool(custom.get("takeover"))
+        sender = "staff" if by_staff else str(kind)
         lines.append(TranscriptLine(sender=sender, text=text, buttons=buttons, at=at))
     return lines
 
@@ -69,25 +86,34 @@ def _value(value: Any, key: str, workflow: Workflow) -> str:
     return workflow.detail_values.get(key, {}).get(text, text)
 
 
-def details(data: Mapping[str, Any], workflow: Workflow, role: Role, names: tuple[str | None, ...]) -> list[DetailItem]:
-    """What the service form recorded, labelled in Chinese, nested lists and mappings kept."""
+def details(
+    data: Mapping[str, Any], workflow: Workflow, masker: Masker | None, personal: PersonalData, parent: str = ""
+) -> list[DetailItem]:
+    """What the service form recorded, labelled in Chinese, nested lists and mappings kept.
+    For roles without personal data the personal keys of personal_data.yml are hidden."""
+
+    def shown(key: str, value: Any) -> str:
+        text = _value(value, key, workflow)
+        return text if masker is None else masker.detail(parent or key, text, personal)
+
     items: list[DetailItem] = []
     for key, value in data.items():
         if key in workflow.hidden_details:
             continue
         label = workflow.details.get(key, key)
+        inner = parent or (key if key in personal.details else "")
         if isinstance(value, Mapping):
-            items.append(DetailItem(label=label, children=details(value, workflow, role, names)))
+            items.append(DetailItem(label=label, children=details(value, workflow, masker, personal, inner)))
         elif isinstance(value, list | tuple | set | frozenset):
             children = [
-                DetailItem(label="", children=details(v, workflow, role, names))
+                DetailItem(label="", children=details(v, workflow, masker, personal, inner))
                 if isinstance(v, Mapping)
-                else DetailItem(label="", value=role.text(_value(v, key, workflow), names=names))
+                else DetailItem(label="", value=shown(key, v))
                 for v in value
             ]
             items.append(DetailItem(label=label, value="—" if not children else "", children=children))
         else:
-            items.append(DetailItem(label=label, value=role.text(_value(value, key, workflow), names=names)))
+            items.append(DetailItem(label=label, value=shown(key, value)))
     return items
 
 

@@ -1,19 +1,28 @@
-"""Staff roles (roles.yml): which cases each role sees and whether it sees personal data in clear."""
+"""Staff roles (roles.yml): which cases each role sees, whether it sees personal data in clear,
+and which changes it may make (each write action is a permission of its own)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from api.console.personal import mask_word
 from api.models import CaseKind
 from api.services.redaction import mask_personal_data
 
 ROLES_FILE = Path(__file__).parent / "roles.yml"
 ROLE_ID = r"^[a-z][a-z_]{1,31}$"
+
+Permission = Literal["change_status", "assign", "add_notes", "take_over", "message_residents", "export_personal_data"]
+PERMISSIONS: tuple[Permission, ...] = get_args(Permission)
+# A person at the other end types personal data to whoever answers, and an export in clear is
+# personal data in bulk: these need a role that sees personal data anyway.
+NEEDS_PERSONAL_DATA: frozenset[Permission] = frozenset({"take_over", "message_residents", "export_personal_data"})
 
 
 class Role(BaseModel):
@@ -28,9 +37,17 @@ class Role(BaseModel):
     audit: bool
     statistics: bool
     assign_others: bool
+    permissions: frozenset[Permission] = frozenset()
 
     def sees(self, kind: CaseKind | str) -> bool:
         return kind in self.kinds
+
+    def may(self, permission: Permission) -> bool:
+        return permission in self.permissions
+
+    def exporting(self) -> Role:
+        """The role as the CSV export sees it: names and phones in clear only with export_personal_data."""
+        return self if self.may("export_personal_data") else self.model_copy(update={"personal_data": False})
 
     def name(self, name: str | None) -> str | None:
         return name if self.personal_data or name is None else mask_name(name)
@@ -50,8 +67,7 @@ class Role(BaseModel):
 
 def mask_name(name: str) -> str:
     """王小明 → 王**: the family name stays so staff can still address the person."""
-    name = name.strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if len(name) > 1 else "*"
+    return mask_word(name)
 
 
 def mask_phone(phone: str) -> str:
@@ -73,6 +89,17 @@ class _RoleData(BaseModel):
     audit: bool
     statistics: bool
     assign_others: bool
+    permissions: list[Permission]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _RoleData:
+        if not self.personal_data and (needing := NEEDS_PERSONAL_DATA.intersection(self.permissions)):
+            raise ValueError(f"{sorted(needing)} need personal_data: true")
+        if self.assign_others and "assign" not in self.permissions:
+            raise ValueError("assign_others needs the assign permission")
+        if "message_residents" in self.permissions and "take_over" not in self.permissions:
+            raise ValueError("message_residents needs take_over (a message joins the conversation)")
+        return self
 
 
 class _RolesFile(BaseModel):
@@ -90,7 +117,10 @@ class Roles:
         try:
             data = _RolesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
             roles = {
-                role_id: Role(id=role_id, **{**item.model_dump(), "kinds": frozenset(item.kinds)})
+                role_id: Role(
+                    id=role_id,
+                    **{**item.model_dump(), "kinds": frozenset(item.kinds), "permissions": frozenset(item.permissions)},
+                )
                 for role_id, item in data.roles.items()
             }
         except (ValueError, yaml.YAMLError) as error:  # pydantic's ValidationError is a ValueError

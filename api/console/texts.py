@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict
@@ -34,6 +35,14 @@ class Messages(_Section):
     transcript_empty: str
     kind_not_allowed: str
     bad_filter: str
+    action_not_allowed: str
+    status_changed: str
+    personal_hidden: str
+    takeover_engine_down: str
+    takeover_message_refused: str
+    takeover_case_closed: str
+    login_slow_down: str
+    login_busy: str
 
 
 class DeadlineTexts(_Section):
@@ -63,6 +72,10 @@ class AdminTexts(_Section):
     state_active: str
     state_locked: str
     state_inactive: str
+    audit_intact: str
+    audit_unchained: str
+    audit_broken: str
+    audit_reasons: dict[Literal["content", "link", "unchained", "tail"], str]
 
 
 class ExportColumns(_Section):

@@ -41,11 +41,16 @@ class FakeRasa:
 
     trackers: dict[str, dict[str, Any]] = field(default_factory=dict)
     down: bool = False
+    asked: list[str | None] = field(default_factory=list)  # include_events of each call
 
-    async def tracker(self, sender: str) -> dict[str, Any]:
+    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
+        self.asked.append(include_events)
         if self.down:
             raise DialogueUnavailable
         return self.trackers.get(sender, {"sender_id": sender, "events": []})
+
+    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
+        self.trackers.setdefault(sender, {"sender_id": sender, "events": []})["events"].extend(events)
 
 
 def add_user(engine: Engine, username: str, role: str, *, display_name: str = "", active: bool = True) -> int:

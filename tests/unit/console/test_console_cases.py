@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console.display import csv_cell
-from api.console.models import CaseNote, CaseWork
+from api.console.models import AuditEntry, CaseNote, CaseWork
 from api.models import CaseKind
 from api.services.applications import SlotRequest
 from api.services.gaps import record_knowledge_gap
@@ -220,13 +220,27 @@ def test_the_export_lists_the_roles_cases_as_it_sees_them(client: TestClient, en
     assert rows[0][:4] == ["编号", "类型", "状态", "提交时间"]
     assert len(rows) == 2
     assert rows[1][0] == legal_aid.reference and rows[1][1] == "法律援助预审" and rows[1][2] == "新提交"
+    # A file leaves the console's access control: names and phones in clear need export_personal_data.
+    assert "王**" in rows[1] and "138****8000" in rows[1] and "王小明" not in response.text
+
+
+def test_only_a_role_with_export_personal_data_exports_names_and_phones_in_clear(
+    client: TestClient, engine: Engine
+) -> None:
+    add_case(engine, CaseKind.legal_aid)
+    add_user(engine, "zhang", "head")
+    signed_in(client, "zhang")
+    rows = list(csv.reader(io.StringIO(client.get("/console/export.csv").text.lstrip("\ufeff"))))
     assert "王小明" in rows[1] and "13800138000" in rows[1]
+    with Session(engine) as db:
+        exported = db.exec(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    assert exported.detail["personal_data"] is True
 
 
 def test_the_export_cannot_smuggle_formulas_into_a_spreadsheet(client: TestClient, engine: Engine) -> None:
     add_case(engine, CaseKind.legal_aid, name='=HYPERLINK("http://evil","点我")', phone="13800138000")
-    add_user(engine, "shen", "legal_aid_reviewer")
-    signed_in(client, "shen")
+    add_user(engine, "zhang", "head")
+    signed_in(client, "zhang")
     rows = list(csv.reader(io.StringIO(client.get("/console/export.csv").text.lstrip("\ufeff"))))
     assert rows[1][7] == '\'=HYPERLINK("http://evil","点我")'
     for value, safe in [

@@ -40,6 +40,10 @@ def test_the_data_files_say_they_are_examples() -> None:
         ({"kinds": ["mediation", "unicorns"]}, "kinds"),
         ({"personal_data": "sometimes"}, "personal_data"),
         ({"extra_power": True}, "extra_power"),
+        ({"permissions": ["change_status", "delete_cases"]}, "permissions"),
+        ({"personal_data": False}, "take_over.*need personal_data"),
+        ({"permissions": ["add_notes"]}, "assign_others needs the assign permission"),
+        ({"permissions": ["assign", "message_residents"]}, "message_residents needs take_over"),
     ],
 )
 def test_a_broken_roles_file_is_rejected_naming_the_file(
@@ -50,6 +54,15 @@ def test_a_broken_roles_file_is_rejected_naming_the_file(
     broken = tmp_path / "roles.yml"
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match=rf"(?s)roles\.yml: .*{message}"):
+        Roles.load(broken)
+
+
+def test_a_role_without_written_permissions_is_rejected(tmp_path: Path) -> None:
+    data = yaml.safe_load(ROLES_FILE.read_text(encoding="utf-8"))
+    del data["roles"]["mediator"]["permissions"]  # a forgotten list must not mean "may do anything"
+    broken = tmp_path / "roles.yml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValueError, match="permissions"):
         Roles.load(broken)
 
 

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import CaseEvent, CaseWork
+from api.console import casework
+from api.console.models import CaseEvent, CaseWork, StaffUser
 from api.console.workflow import WORKFLOW_FILE, Workflow, check_transition, workflow
 from api.models import Case, CaseCreate, CaseKind, CaseStatus
 from api.services.cases import open_case
@@ -218,3 +219,53 @@ def test_a_workflow_file_that_lets_a_finished_case_move_is_rejected(tmp_path: Pa
     broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match=r"(?s)workflow\.yml: .*closed is final"):
         Workflow.load(broken)
+
+
+def test_a_status_change_made_on_a_stale_page_overwrites_nothing(
+    client: TestClient, anonymous: TestClient, engine: Engine
+) -> None:
+    case = add_case(engine, CaseKind.mediation)
+    add_user(engine, "tiao", "mediator")
+    add_user(engine, "wang", "mediator")
+    path = f"/console/cases/{case.reference}/status"
+    stale = signed_in(client, "tiao")  # tiao's page shows 新提交 with 不予受理 offered
+    colleague = anonymous
+    fresh = signed_in(colleague, "wang")
+    assert post(colleague, path, {"to": "accepted", "from": "new", "csrf_token": fresh}).status_code == 303
+    late = {"to": "not_accepted", "from": "new", "reason": "不属于调解范围", "csrf_token": stale}
+    refused = post(client, path, late)
+    assert refused.status_code == 409 and "刚被同事改过" in refused.text
+    with Session(engine) as db:
+        stored = db.get(Case, case.id)
+        assert stored is not None and stored.status == CaseStatus.accepted
+        changes = db.exec(select(CaseEvent).where(CaseEvent.case_id == case.id)).all()
+    assert [(c.from_value, c.to_value) for c in changes] == [("new", "accepted")]
+
+
+def test_two_changes_read_at_once_cannot_both_be_written(engine: Engine) -> None:
+    case = add_case(engine, CaseKind.mediation)
+    user_id = add_user(engine, "tiao", "mediator")
+    with Session(engine) as first, Session(engine) as second:
+        user_one, user_two = first.get(StaffUser, user_id), second.get(StaffUser, user_id)
+        one, two = first.get(Case, case.id), second.get(Case, case.id)
+        assert one is not None and two is not None and user_one is not None and user_two is not None
+        assert one.status == two.status == CaseStatus.new  # both read "new" before either writes
+        casework.change_status(
+            first,
+            case_=one,
+            user=user_one,
+            target=CaseStatus.accepted,
+            reason="",
+            workflow=workflow(),
+            now=one.created_at,
+        )
+        with pytest.raises(casework.CaseworkRefused, match="status_changed"):
+            casework.change_status(
+                second,
+                case_=two,
+                user=user_two,
+                target=CaseStatus.not_accepted,
+                reason="不属于调解范围",
+                workflow=workflow(),
+                now=two.created_at,
+            )

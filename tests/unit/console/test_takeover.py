@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from api.console.models import AuditEntry
 from api.deps import get_rasa
-from api.models import CaseKind
+from api.models import Case, CaseKind, CaseStatus
 
 
 @dataclass
@@ -24,8 +24,8 @@ class PausableRasa(FakeRasa):
     appended: list[dict[str, Any]] = field(default_factory=list)
     paused: set[str] = field(default_factory=set)
 
-    async def tracker(self, sender: str) -> dict[str, Any]:
-        return {**(await super().tracker(sender)), "paused": sender in self.paused}
+    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
+        return {**(await super().tracker(sender, include_events=include_events)), "paused": sender in self.paused}
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         for event in events:
@@ -104,3 +104,35 @@ def test_takeover_needs_a_signed_in_member_of_staff_who_sees_the_case_and_a_csrf
     signed_in(client, "lihua")
     assert post(client, path, {"csrf_token": "wrong"}).status_code == 403
     assert pausable.appended == []
+
+
+@pytest.mark.parametrize("status", ["closed", "not_accepted"])
+def test_a_finished_case_cannot_be_taken_over_but_can_be_handed_back(
+    client: TestClient, engine: Engine, pausable: PausableRasa, status: str
+) -> None:
+    add_user(engine, "lihua", "mediator")
+    case = add_case(engine, CaseKind.handoff, conversation="resident-11")
+    with Session(engine) as db:
+        stored = db.get(Case, case.id)
+        assert stored is not None
+        stored.status = CaseStatus(status)
+        db.add(stored)
+        db.commit()
+    token = signed_in(client, "lihua")
+    page = client.get(f"/console/cases/{case.reference}").text
+    assert 'id="takeover-start"' not in page and 'id="takeover-message"' not in page and 'id="takeover-end"' in page
+    base = f"/console/cases/{case.reference}/takeover"
+    assert post(client, base, {"csrf_token": token}).status_code == 409
+    assert post(client, f"{base}/messages", {"csrf_token": token, "text": "请回复您的身份证号"}).status_code == 409
+    assert pausable.appended == []
+    pausable.paused.add("resident-11")  # taken over before the case was closed
+    assert post(client, f"{base}/end", {"csrf_token": token}).status_code == 303
+    assert [e["event"] for e in pausable.appended] == ["bot", "resume"]
+
+
+def test_a_role_without_the_permission_sees_no_takeover_forms(client: TestClient, engine: Engine) -> None:
+    add_user(engine, "editor", "knowledge_editor")
+    case = add_case(engine, CaseKind.handoff, conversation="resident-12")
+    signed_in(client, "editor")
+    page = client.get(f"/console/cases/{case.reference}").text
+    assert 'id="takeover"' not in page and 'id="workflow-actions"' not in page and 'id="note-form"' in page

@@ -1,0 +1,105 @@
+"""What every console page shares: rendering with the console's headers, the route class that
+turns refusals into pages, local times, cookies, and the safe redirect after signing in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from functools import cache, partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from api.console import display
+from api.console.deps import ConsoleDenied, LoginRequired, Staff
+from api.console.security import CookiePolicy
+from api.console.texts import Texts, texts
+from api.console.workflow import Workflow
+from api.settings import Settings
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+# Pages hold personal data: never cached, never framed, only our own stylesheet.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": "default-src 'self'; form-action 'self'; frame-ancestors 'none'; object-src 'none'",
+    "Referrer-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+@cache
+def _environment() -> Environment:
+    # Autoescape everything: case data and transcripts are residents' text.
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    context = {"staff": None, "error": None, "notice": None, **context}
+    body = _environment().get_template(template).render(**context)
+    return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
+
+
+def message(messages_: Texts, code: str, **values: Any) -> str:
+    text: str = getattr(messages_.messages, code)
+    return text.format(**values)
+
+
+def redirect(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303, headers=PAGE_HEADERS)
+
+
+class ConsoleRoute(APIRoute):
+    """Turns the console's refusals into pages: no session → the sign-in page; denied → an error page."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except LoginRequired as missing:
+                return redirect(missing.location)
+            except ConsoleDenied as denied:
+                return render(
+                    "error.html", status_code=denied.status_code, error=message(texts(), denied.code), code=denied.code
+                )
+
+        return route
+
+
+def console_router() -> APIRouter:
+    """A router of console pages: under /console, refusals as pages, left out of the OpenAPI schema."""
+    return APIRouter(prefix="/console", tags=["console"], route_class=ConsoleRoute, include_in_schema=False)
+
+
+def zone(settings: Settings) -> ZoneInfo:
+    return ZoneInfo(settings.office_timezone)
+
+
+def page_context(staff: Staff, settings: Settings, workflow: Workflow) -> dict[str, Any]:
+    return {"staff": staff, "when": partial(display.local_time, zone=zone(settings)), "labels": workflow}
+
+
+def pages_count(total: int, size: int) -> int:
+    return max(1, -(-total // size))
+
+
+def safe_next(target: str) -> str:
+    """Only a console page of this site: never another host (an open redirect)."""
+    if target.startswith("/console/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/console/queue"
+
+
+def cookie_policy(settings: Settings, seconds: int) -> CookiePolicy:
+    return CookiePolicy(secure=settings.console_secure_cookies, max_age_seconds=seconds)

@@ -1,0 +1,131 @@
+"""One case: its page, and the changes staff make to it (status, assignment, notes). Each change
+needs its own permission of roles.yml besides seeing the case's kind."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Form
+from fastapi.responses import HTMLResponse, Response
+
+from api.console import audit, casework
+from api.console.case_page import CasePageDep, CasePageInputs, render_case_page, visible_case
+from api.console.casework import CaseworkRefused
+from api.console.deps import ConsoleDenied, PostingStaffDep, Staff, StaffDep
+from api.console.models import StaffUser
+from api.console.pages import console_router, message, redirect
+from api.console.roles import Permission
+from api.console.texts import Texts
+from api.console.workflow import REASON_MAX_CHARS, REASON_MIN_CHARS, Workflow
+from api.models import Case, CaseKind, CaseStatus
+
+router = console_router()
+
+
+def require(staff: Staff, permission: Permission) -> None:
+    if not staff.role.may(permission):
+        raise ConsoleDenied(403, "action_not_allowed")
+
+
+@router.get("/cases/{reference}")
+async def case_page(reference: str, staff: StaffDep, page: CasePageDep) -> HTMLResponse:
+    case_ = visible_case(page.session, staff, reference)
+    now = page.clock()
+    audit.record(page.session, action="view", at=now, user=staff.user, case=case_)
+    return await render_case_page(page, case_=case_, staff=staff, now=now)
+
+
+def _refusal(
+    messages_: Texts, workflow: Workflow, refused: CaseworkRefused, target: str = "", kind: CaseKind | None = None
+) -> tuple[str, int]:
+    if refused.code == "outcome_required" and kind in workflow.outcomes:
+        return workflow.outcomes[kind].missing, 400  # says which outcomes this kind of case has
+    status_label = workflow.statuses.get(CaseStatus(target), target) if target in CaseStatus.__members__ else target
+    values = {"status": status_label, "min": REASON_MIN_CHARS, "max": REASON_MAX_CHARS}
+    if refused.code == "note_too_long":
+        values["max"] = casework.NOTE_MAX_CHARS
+    codes = {"transition_not_allowed": 409, "status_changed": 409, "assign_not_allowed": 403}
+    return message(messages_, refused.code, **values), codes.get(refused.code, 400)
+
+
+async def _shown_again(
+    page: CasePageInputs, case_: Case, staff: Staff, now: datetime, refused: CaseworkRefused, target: str = ""
+) -> HTMLResponse:
+    """A refused change: nothing of it is kept, and the page says why."""
+    page.session.rollback()
+    page.session.refresh(case_)
+    error, status_code = _refusal(page.messages_, page.workflow, refused, target, case_.kind)
+    return await render_case_page(page, case_=case_, staff=staff, now=now, error=error, status_code=status_code)
+
+
+@router.post("/cases/{reference}/status")
+async def set_status(
+    reference: str,
+    staff: PostingStaffDep,
+    page: CasePageDep,
+    to: Annotated[str, Form(max_length=32)] = "",
+    reason: Annotated[str, Form(max_length=2000)] = "",
+    outcome: Annotated[str, Form(max_length=32)] = "",
+    shown: Annotated[str, Form(alias="from", max_length=32)] = "",
+) -> Response:
+    """`from` is the status the page showed: if a colleague changed it since, nothing is overwritten."""
+    case_ = visible_case(page.session, staff, reference)
+    require(staff, "change_status")
+    now = page.clock()
+    try:
+        if to not in CaseStatus.__members__ or (shown and shown not in CaseStatus.__members__):
+            raise CaseworkRefused("transition_not_allowed")
+        casework.change_status(
+            page.session,
+            case_=case_,
+            user=staff.user,
+            target=CaseStatus(to),
+            reason=reason,
+            outcome=outcome,
+            workflow=page.workflow,
+            now=now,
+            expected=CaseStatus(shown) if shown else None,
+        )
+    except CaseworkRefused as refused:
+        return await _shown_again(page, case_, staff, now, refused, to)
+    return redirect(f"/console/cases/{case_.reference}")
+
+
+@router.post("/cases/{reference}/assign")
+async def assign_case(
+    reference: str,
+    staff: PostingStaffDep,
+    page: CasePageDep,
+    assignee: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    case_ = visible_case(page.session, staff, reference)
+    require(staff, "assign")
+    now = page.clock()
+    try:
+        target = page.session.get(StaffUser, int(assignee)) if assignee.isdigit() else None
+        if assignee and target is None:
+            raise CaseworkRefused("assignee_invalid")
+        casework.assign(
+            page.session, case_=case_, user=staff.user, role=staff.role, assignee=target, roles=page.roles, now=now
+        )
+    except CaseworkRefused as refused:
+        return await _shown_again(page, case_, staff, now, refused)
+    return redirect(f"/console/cases/{case_.reference}")
+
+
+@router.post("/cases/{reference}/notes")
+async def add_note(
+    reference: str,
+    staff: PostingStaffDep,
+    page: CasePageDep,
+    text: Annotated[str, Form(max_length=10000)] = "",
+) -> Response:
+    case_ = visible_case(page.session, staff, reference)
+    require(staff, "add_notes")
+    now = page.clock()
+    try:
+        casework.add_note(page.session, case_=case_, user=staff.user, text=text, now=now)
+    except CaseworkRefused as refused:
+        return await _shown_again(page, case_, staff, now, refused)
+    return redirect(f"/console/cases/{case_.reference}#notes")
