@@ -66,8 +66,11 @@ def test_impossible_household_sizes_are_refused(typed: str) -> None:
 
 
 def test_references_are_found_in_what_is_typed() -> None:
-    assert validators.reference("我的编号是 tj20261122-7kq4") == "TJ20261122-7KQ4"
+    assert validators.reference("我的编号是 tj-7kq4-m9xp") == "TJ-7KQ4-M9XP"
+    assert validators.reference("TJ7KQ4M9XP") == "TJ-7KQ4-M9XP"  # typed without the dashes
+    assert validators.reference("我的编号是 tj20261122-7kq4") == "TJ20261122-7KQ4"  # made before issue 13
     assert validators.reference("TJ2026-7KQ4") is None
+    assert validators.reference("TJ-7KQ4-M9XPQ") is None  # no reference is cut out of a longer code
 
 
 def test_a_slot_must_be_in_the_future() -> None:
