@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from api.rasa_token import bearer_headers
+
 logger = logging.getLogger(__name__)
 
 
@@ -15,6 +17,9 @@ class DialogueUnavailable(Exception):
 
 
 class RasaClient:
+    """`auth_token` is the secret Rasa checks JWTs with: every request carries a fresh bearer
+    token in its `Authorization` header, never the secret itself and never in the URL."""
+
     def __init__(self, base_url: str, *, timeout: float, auth_token: str = "", http: httpx.AsyncClient | None = None):
         self._base_url = base_url.rstrip("/")
         self._token = auth_token
@@ -25,7 +30,9 @@ class RasaClient:
 
     async def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
-            response = await self._http.request(method, f"{self._base_url}{path}", **kwargs)
+            response = await self._http.request(
+                method, f"{self._base_url}{path}", headers=bearer_headers(self._token), **kwargs
+            )
         except httpx.HTTPError as error:
             logger.warning("dialogue engine unreachable: %s", type(error).__name__)
             raise DialogueUnavailable from error
@@ -49,21 +56,18 @@ class RasaClient:
     async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
         """The conversation's tracker; Rasa's default leaves out everything before a restart,
         so staff ask for `include_events="ALL"`."""
-        params = {"token": self._token} if self._token else {}
-        if include_events:
-            params["include_events"] = include_events
+        params = {"include_events": include_events} if include_events else {}
         result = await self._request("GET", f"/conversations/{sender}/tracker", params=params)
         return result if isinstance(result, dict) else {}
 
     async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
         """Add events to a conversation (pause, resume, a staff member's message as a bot turn)."""
-        params = {"include_events": "NONE", **({"token": self._token} if self._token else {})}
+        params = {"include_events": "NONE"}
         await self._request("POST", f"/conversations/{sender}/tracker/events", params=params, json=events)
 
     async def parse(self, text: str) -> dict[str, Any]:
         """The NLU's reading of a message, without touching any conversation."""
-        params = {"token": self._token} if self._token else {}
-        result = await self._request("POST", "/model/parse", params=params, json={"text": text})
+        result = await self._request("POST", "/model/parse", json={"text": text})
         return result if isinstance(result, dict) else {}
 
     async def healthy(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from functools import cache
 from pathlib import Path
@@ -88,6 +89,31 @@ class Settings(BaseSettings):
     # believed (e.g. 127.0.0.1 for nginx on this host). Empty: the peer address is the client.
     trusted_proxies: str = ""
 
+    # --- Processes and retention (scripts/rasa_server.py, actions/server.py, api/privacy/, issue 13 L1/M7) ---
+    # RASA_AUTH_TOKEN (above) is the secret Rasa checks the API's JWTs with; ACTION_SERVER_TOKEN
+    # the header Rasa shows the action server. Empty: scripts/stack.py makes both at each start.
+    action_server_token: SecretStr = SecretStr("")
+    # Rasa and the action server trust whoever holds those secrets and reaches them: they stay on
+    # loopback unless this says a firewall keeps the rest of the network out.
+    allow_public_dialogue_hosts: bool = False
+    # Conversations (Rasa's events, knowledge-gap questions) with no open case are deleted this
+    # many days after their last message (`python -m api.privacy purge`, docs/privacy.md).
+    retention_days: int = Field(default=90, ge=1, le=3650)
+    # Closed cases keep their record but lose the resident's name, phone and story this many days
+    # after closing: three years, the civil limitation period (民法典 第一百八十八条).
+    closed_case_retention_days: int = Field(default=3 * 365, ge=30, le=36500)
+
+    @model_validator(mode="after")
+    def _dialogue_on_loopback(self) -> Settings:
+        if not self.allow_public_dialogue_hosts:
+            for name, host in (("RASA_HOST", self.rasa_host), ("ACTION_HOST", self.action_host)):
+                if host != "localhost" and not _is_loopback_address(host):
+                    raise ValueError(
+                        f"{name}={host}: Rasa and the action server answer anyone who reaches them;"
+                        " keep them on 127.0.0.1 (or set ALLOW_PUBLIC_DIALOGUE_HOSTS=true behind a firewall)"
+                    )
+        return self
+
     @model_validator(mode="after")
     def _wechat_consistent(self) -> Settings:
         aes_key = self.wechat_encoding_aes_key.get_secret_value()
@@ -118,6 +144,13 @@ class Settings(BaseSettings):
         if self.database_url.startswith(prefix) and not self.database_url.startswith(prefix + "/"):
             return prefix + str(PROJECT_ROOT / self.database_url[len(prefix) :])
         return self.database_url
+
+
+def _is_loopback_address(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: it may resolve to any interface
+        return False
 
 
 @cache

@@ -58,4 +58,4 @@ ensure_env .venv-bot 3.10 requirements/bot.txt
 ensure_env .venv-app 3.11 requirements/torch.txt requirements/app.txt
 bash scripts/setup_browser.sh  # Debian's chromium for the browser tests (Playwright cannot download one here)
 bash scripts/setup_services.sh  # Debian's redis-server for the shared rate-limit store's tests (docs/limits.md)
-[ -f .env ] || { cp .env.example .env; log "wrote .env from .env.example"; }
+bash scripts/private_files.sh  # .env from .env.example; .env and var/ owner-only

@@ -1,6 +1,10 @@
 """The assistant's three processes (Rasa, action server, API) started, watched and stopped together.
 
 Used by `make run` and by the end-to-end tests, so both run exactly the same stack.
+
+Secrets reach the children through their environment only (never a command line, never a URL),
+the children create their files owner-only (umask 077), and Rasa and the action server stay on
+loopback (api.settings refuses other interfaces unless told otherwise).
 """
 
 from __future__ import annotations
@@ -11,19 +15,26 @@ import secrets
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import yaml
+from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from actions.server import TOKEN_HEADER as ACTION_TOKEN_HEADER
+from actions.server import TOKEN_VARIABLE as ACTION_TOKEN_VARIABLE
+from api.rasa_token import bearer_headers
 from api.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 
 BOT_BIN = PROJECT_ROOT / ".venv-bot" / "bin"
 APP_BIN = PROJECT_ROOT / ".venv-app" / "bin"
+# Files the children create (the SQLite database and its -wal/-shm, keys, logs) are theirs alone.
+CHILD_UMASK = 0o077
 
 
 def current_model(models_dir: Path) -> Path:
@@ -52,7 +63,11 @@ def tracker_store(database_url: str) -> dict[str, object]:
 
 def write_endpoints(settings: Settings, path: Path) -> Path:
     endpoints = {
-        "action_endpoint": {"url": settings.action_url},
+        # Rasa expands ${...} from its environment: the file names the secret, it does not hold it.
+        "action_endpoint": {
+            "url": settings.action_url,
+            "headers": {ACTION_TOKEN_HEADER: f"${{{ACTION_TOKEN_VARIABLE}}}"},
+        },
         "tracker_store": tracker_store(settings.database_url_absolute),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -61,11 +76,17 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
     return path
 
 
+def no_headers() -> dict[str, str]:
+    return {}
+
+
 @dataclass
 class Service:
     name: str
     command: list[str]
     health_url: str
+    # Made per check: Rasa's bearer token expires.
+    health_headers: Callable[[], dict[str, str]] = no_headers
     process: subprocess.Popen[bytes] | None = None
 
 
@@ -78,21 +99,23 @@ class Stack:
 
     def __post_init__(self) -> None:
         if not self.settings.rasa_auth_token:
-            # Hex: a urlsafe token may start with "-", which Rasa's argument parser reads as an option.
             self.settings.rasa_auth_token = secrets.token_hex(24)
+        if not self.settings.action_server_token.get_secret_value():
+            self.settings.action_server_token = SecretStr(secrets.token_hex(24))
         endpoints = write_endpoints(self.settings, self.var_dir / "endpoints.yml")
         s = self.settings
         self.services = [
             Service(
                 "actions",
-                [str(APP_BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "--port", str(s.action_port)],
+                [str(APP_BIN / "python"), "-m", "actions.server"],
                 f"http://{s.action_host}:{s.action_port}/health",
             ),
             Service(
                 "rasa",
                 [
-                    str(BOT_BIN / "rasa"),
-                    "run",
+                    str(BOT_BIN / "python"),
+                    "-m",
+                    "scripts.rasa_server",
                     "--model",
                     str(current_model(s.models_dir)),
                     "--endpoints",
@@ -103,10 +126,9 @@ class Stack:
                     s.rasa_host,
                     "--port",
                     str(s.rasa_port),
-                    "--enable-api",
-                    f"--auth-token={s.rasa_auth_token}",  # one argument, whatever the token starts with
                 ],
-                f"{s.rasa_url}/status?token={s.rasa_auth_token}",
+                f"{s.rasa_url}/status",
+                lambda: bearer_headers(s.rasa_auth_token),
             ),
             Service(
                 "api",
@@ -135,6 +157,8 @@ class Stack:
             # Children read the same settings, including what this process decided.
             DATABASE_URL=s.database_url_absolute,
             RASA_AUTH_TOKEN=s.rasa_auth_token,
+            ACTION_SERVER_TOKEN=s.action_server_token.get_secret_value(),
+            ALLOW_PUBLIC_DIALOGUE_HOSTS=str(s.allow_public_dialogue_hosts).lower(),
             RASA_HOST=s.rasa_host,
             RASA_PORT=str(s.rasa_port),
             ACTION_HOST=s.action_host,
@@ -153,7 +177,9 @@ class Stack:
             output = None
             if self.log_dir is not None:
                 self.log_dir.mkdir(parents=True, exist_ok=True)
-                output = open(self.log_dir / f"{service.name}.log", "ab")  # noqa: SIM115 (lives with the child)
+                log = self.log_dir / f"{service.name}.log"
+                output = open(log, "ab")  # noqa: SIM115 (lives with the child)
+                log.chmod(0o600)  # what residents said may reach a log despite the filters
             service.process = subprocess.Popen(
                 service.command,
                 cwd=PROJECT_ROOT,
@@ -161,6 +187,7 @@ class Stack:
                 stdout=output,
                 stderr=subprocess.STDOUT if output else None,
                 start_new_session=True,  # its own process group: Ctrl-C is handled here, once
+                umask=CHILD_UMASK,
             )
             logger.info("started %s (pid %d)", service.name, service.process.pid)
         self.wait_until_healthy(timeout)
@@ -172,7 +199,7 @@ class Stack:
             for service in list(pending):
                 self.check_alive()
                 try:
-                    if httpx.get(service.health_url, timeout=2).status_code == 200:
+                    if httpx.get(service.health_url, headers=service.health_headers(), timeout=2).status_code == 200:
                         logger.info("%s is ready", service.name)
                         pending.remove(service)
                 except httpx.HTTPError:

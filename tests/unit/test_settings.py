@@ -42,16 +42,3 @@ def test_rasa_uses_postgresql_when_configured() -> None:
         "username": "bot",
         "password": "secret",
     }
-
-
-def test_rasa_gets_its_token_as_one_argument_even_when_it_starts_with_a_dash(tmp_path: Path) -> None:
-    from scripts.stack import Stack
-
-    models = tmp_path / "models"
-    models.mkdir()
-    (models / "LATEST").write_text("bot-x.tar.gz")
-    dashed = Stack(Settings(rasa_auth_token="-starts-with-a-dash", models_dir=models), var_dir=tmp_path)
-    rasa = next(service for service in dashed.services if service.name == "rasa")
-    assert "--auth-token=-starts-with-a-dash" in rasa.command
-    generated = Stack(Settings(models_dir=models), var_dir=tmp_path).settings.rasa_auth_token
-    assert len(generated) == 48 and not generated.startswith("-")
