@@ -10,7 +10,7 @@ from api.settings import Settings
 
 @pytest.mark.parametrize("host", ["rasa_host", "action_host"])
 def test_a_public_interface_for_rasa_or_the_action_server_is_refused(host: str) -> None:
-    with pytest.raises(ValidationError, match="127.0.0.1"):
+    with pytest.raises(ValidationError, match=r"127\.0\.0\.1"):
         Settings(**{host: "0.0.0.0"})  # type: ignore[arg-type]
     assert getattr(Settings(**{host: "0.0.0.0", "allow_public_dialogue_hosts": True}), host) == "0.0.0.0"  # type: ignore[arg-type]
     assert getattr(Settings(**{host: "::1"}), host) == "::1"  # type: ignore[arg-type]

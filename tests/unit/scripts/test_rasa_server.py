@@ -25,7 +25,7 @@ def test_the_launcher_refuses_to_run_rasa_without_a_secret_or_on_a_public_interf
     with pytest.raises(SystemExit, match="RASA_AUTH_TOKEN"):
         settings_from({}, parse_options(LAUNCH))
     public = parse_options([*LAUNCH, "--interface", "0.0.0.0"])
-    with pytest.raises(SystemExit, match="0.0.0.0"):
+    with pytest.raises(SystemExit, match=r"0\.0\.0\.0"):
         settings_from({"RASA_AUTH_TOKEN": "s3cret"}, public)
     assert settings_from({"RASA_AUTH_TOKEN": "s3cret", "ALLOW_PUBLIC_DIALOGUE_HOSTS": "true"}, public) == "s3cret"
     assert settings_from({"RASA_AUTH_TOKEN": "s3cret"}, parse_options([*LAUNCH, "--interface", "::1"])) == "s3cret"
