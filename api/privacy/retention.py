@@ -59,9 +59,7 @@ def old_questions(session: Session, since: datetime, held: set[str]) -> list[Kno
 
 
 def closed_cases_due(session: Session, since: datetime) -> list[Case]:
-    statement = select(Case).where(
-        col(Case.status).not_in(list(OPEN_STATUSES)), col(Case.updated_at) < since
-    )
+    statement = select(Case).where(col(Case.status).not_in(list(OPEN_STATUSES)), col(Case.updated_at) < since)
     return list(session.exec(statement).all())
 
 

@@ -65,7 +65,12 @@ def add_case(engine: Engine, conversation_id: str, *, status: CaseStatus, update
         status=status,
         applicant_name="张三",
         phone="13812345678",
-        details={"dispute_type": "邻里纠纷", "other_party": "李四", "dispute_summary": "楼上漏水", "committee": "东街调委会"},
+        details={
+            "dispute_type": "邻里纠纷",
+            "other_party": "李四",
+            "dispute_summary": "楼上漏水",
+            "committee": "东街调委会",
+        },
         created_at=at,
         updated_at=at,
     )
