@@ -25,7 +25,7 @@ from scripts.stack import Stack
 pytestmark = pytest.mark.browser
 
 TIMEOUT_MS = 30_000
-REFERENCE = re.compile(r"[A-Z]{2}\d{8}-[2-9A-Z]{4}")
+REFERENCE = re.compile(r"[A-Z]{2}-[2-9A-Z]{4}-[2-9A-Z]{4}")
 PASSWORD = "Gongzheng-2026-示例"
 # username: (role, display name)
 STAFF = {

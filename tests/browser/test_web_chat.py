@@ -17,7 +17,7 @@ from scripts.stack import Stack
 
 pytestmark = pytest.mark.browser
 
-REFERENCE = re.compile(r"[A-Z]{2}\d{8}-[2-9A-Z]{4}")
+REFERENCE = re.compile(r"[A-Z]{2}-[2-9A-Z]{4}-[2-9A-Z]{4}")
 
 
 def open_chat(page: Page) -> None:
