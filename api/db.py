@@ -54,6 +54,10 @@ ADDED_COLUMNS: list[tuple[str, str, str]] = [
     ("knowledge_gaps", "point", "VARCHAR(500)"),
     # Issue 13 (M6): a remote session's video room is its own random token.
     ("bookings", "room", "VARCHAR(64)"),
+    # Issue 13 (M8, L5): the audit log's hash chain; a console session's last activity.
+    ("console_audit", "prev_hash", "VARCHAR(64)"),
+    ("console_audit", "row_hash", "VARCHAR(64)"),
+    ("console_sessions", "last_seen_at", "TIMESTAMP"),
 ]
 
 

@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     # After this many wrong passwords in a row the account is locked for console_lockout_minutes.
     console_max_failures: int = Field(default=5, ge=1, le=100)
     console_lockout_minutes: int = Field(default=15, ge=1, le=1440)
+    # --- Console sign-in throttling and sessions (api/console/throttle.py, issue 13 M3/L5) ---
+    # console_max_failures locks one account on one client only, so nobody locks staff out from
+    # elsewhere. A client with this many wrong passwords (any usernames) is locked as a whole.
+    console_client_max_failures: int = Field(default=20, ge=1, le=1000)
+    # Past this many wrong passwords on one account (from anywhere, within the lockout window)
+    # each attempt on it waits console_account_slowdown_seconds first: slower, never refused.
+    console_account_slowdown_after: int = Field(default=10, ge=1, le=1000)
+    console_account_slowdown_seconds: float = Field(default=3.0, ge=0, le=60)
+    # Password checks (scrypt, 32 MiB and 0.1 s each) running at once in one API process.
+    console_password_checks: int = Field(default=2, ge=1, le=64)
+    # A session unused this long ends (besides console_session_hours from sign-in).
+    console_idle_minutes: int = Field(default=30, ge=1, le=1440)
 
     # --- Resident lookups and bookings (actions/forms/lookups.py, issue 13 H2/H3) ---
     # Status lookups and cancellations by reference + phone stop for a while after this many

@@ -5,6 +5,10 @@
     python -m api.console.admin unlock --username zhang
     python -m api.console.admin set-password --username zhang
     python -m api.console.admin deactivate --username zhang
+    python -m api.console.admin verify-audit
+
+verify-audit walks the audit log's hash chain and exits with status 1 at the first row that was
+changed, deleted or slipped in (run it from cron; a failure is worth a phone call).
 
 The password is read from a prompt, or from the environment variable CONSOLE_PASSWORD for
 scripted installs; it is never an argument (arguments end up in shell history and `ps`).
@@ -24,12 +28,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.console import audit_chain, throttle
 from api.console.auth import USERNAME_PATTERN, end_all_sessions, find_user, normalize_username, unlock
-from api.console.models import LoginThrottle, StaffUser
+from api.console.models import StaffUser
 from api.console.roles import Roles
 from api.console.security import MIN_PASSWORD_CHARS, hash_password, is_weak_password
 from api.console.texts import AdminTexts, texts
-from api.console.workflow import as_utc
 from api.db import create_db_engine, init_db
 from api.settings import get_settings
 
@@ -48,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--role", required=True)
     create.add_argument("--display-name", required=True)
     commands.add_parser("list-users", help="list the accounts")
+    commands.add_parser("verify-audit", help="check the audit log's hash chain; exit 1 at the first broken row")
     for name, text in (
         ("unlock", "lift a lockout after repeated wrong passwords"),
         ("set-password", "set a new password, end the account's sessions (re-enables a disabled account)"),
@@ -115,6 +120,8 @@ def run(
             out(words.user_created.format(username=username, role=role.title))
         elif args.command == "list-users":
             _list_users(session, words, roles, out)
+        elif args.command == "verify-audit":
+            _verify_audit(session, words, out)
         elif args.command == "unlock":
             user = _existing(session, words, args.username)
             unlock(session, user.username)
@@ -144,12 +151,12 @@ def _list_users(session: Session, words: AdminTexts, roles: Roles, out: Callable
     now = datetime.now(UTC)
     zone = ZoneInfo(get_settings().office_timezone)
     for user in users:
-        throttle = session.get(LoginThrottle, user.username)
         state = words.state_active
+        locked = throttle.locked_until(session, user.username, now)
         if not user.active:
             state = words.state_inactive
-        elif throttle is not None and throttle.locked_until is not None and as_utc(throttle.locked_until) > now:
-            state = words.state_locked.format(until=f"{as_utc(throttle.locked_until).astimezone(zone):%H:%M}")
+        elif locked is not None:
+            state = words.state_locked.format(until=f"{locked.astimezone(zone):%H:%M}")
         role = roles.get(user.role)
         out(
             words.user_line.format(
@@ -159,6 +166,16 @@ def _list_users(session: Session, words: AdminTexts, roles: Roles, out: Callable
                 state=state,
             )
         )
+
+
+def _verify_audit(session: Session, words: AdminTexts, out: Callable[[str], None]) -> None:
+    report = audit_chain.verify(session)
+    if not report.intact:
+        assert report.reason is not None
+        raise AdminError(words.audit_broken.format(id=report.broken_at, reason=words.audit_reasons[report.reason]))
+    out(words.audit_intact.format(rows=report.rows))
+    if report.unchained:
+        out(words.audit_unchained.format(rows=report.unchained))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,5 +1,6 @@
 """The audit log: append and read, nothing else. There is deliberately no function that updates
-or deletes an entry, and the database refuses both (triggers in models.py)."""
+or deletes an entry, the database refuses both (triggers in models.py), and every entry is
+hash-chained to the one before it (audit_chain.py, `python -m api.console.admin verify-audit`)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
+from api.console.audit_chain import link
 from api.console.models import AuditEntry, StaffUser
 from api.models import Case
 from api.services.redaction import mask_personal_data
@@ -54,10 +56,12 @@ def record(
         case_reference=case.reference if case else None,
         detail=_masked(dict(detail or {})),
     )
+    link(session, entry)
     session.add(entry)
     if commit:
         session.commit()
-    logger.info("audit %s by %s on %s", action, entry.actor, entry.case_reference or "-")
+    # The chain's new end, outside the database too: a rebuilt chain would not match the log.
+    logger.info("audit %s by %s on %s chain %s", action, entry.actor, entry.case_reference or "-", entry.row_hash)
     return entry
 
 

@@ -1,21 +1,24 @@
-"""Signing staff in and out: password check, lockout after repeated failures, server-side sessions."""
+"""Signing staff in and out: password check, throttling of wrong passwords (throttle.py),
+server-side sessions with an absolute and an idle lifetime."""
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from api.console import audit
-from api.console.models import LoginThrottle, StaffSession, StaffUser
+from api.console import audit, throttle
+from api.console.models import StaffSession, StaffUser
 from api.console.security import burn_password_check, new_token, token_hash, verify_password
+from api.console.throttle import ThrottlePolicy
 from api.console.workflow import as_utc
 
 USERNAME_PATTERN = r"[a-z0-9_.-]{3,32}"
-# Failure counts of usernames nobody has tried for a day are forgotten (unless locked).
-_THROTTLE_MEMORY = timedelta(days=1)
+# The counters' name for anything typed that cannot be a username at all.
+_NOT_A_USERNAME = "?"
+# A session's last activity is written at most this often, not on every page.
+_SEEN_EVERY = timedelta(minutes=1)
 
 
 class LoginRefused(Exception):
@@ -35,58 +38,48 @@ def find_user(session: Session, username: str) -> StaffUser | None:
     return session.exec(select(StaffUser).where(StaffUser.username == normalize_username(username))).first()
 
 
-def authenticate(
-    session: Session, *, username: str, password: str, now: datetime, max_failures: int, lockout_minutes: int
-) -> StaffUser:
-    """The user whose password this is; raises LoginRefused. Every attempt is audited."""
+def throttle_name(username: str) -> str:
+    """The name the throttle counts an attempt under (typed text that is no username counts as one)."""
     key = normalize_username(username)
-    if not re.fullmatch(USERNAME_PATTERN, key):
-        burn_password_check(password)
-        audit.record(session, action="login_failed", at=now, actor=key)
-        raise LoginRefused("login_failed")
-    throttle = session.get(LoginThrottle, key)
-    if throttle is not None and throttle.locked_until is not None and as_utc(throttle.locked_until) > now:
-        audit.record(session, action="login_locked", at=now, actor=key)
-        raise LoginRefused("locked", _minutes_left(as_utc(throttle.locked_until), now))
-    user = find_user(session, key)
+    return key if re.fullmatch(USERNAME_PATTERN, key) else _NOT_A_USERNAME
+
+
+def authenticate(
+    session: Session, *, username: str, password: str, client: str, now: datetime, policy: ThrottlePolicy
+) -> StaffUser:
+    """The user whose password this is; raises LoginRefused.
+
+    Run after throttle.before_check let the attempt through, inside a password-check slot.
+    Audited: every sign-in, the first wrong password of a series from one client, and each
+    lockout (with the count), so a flood of guesses writes a handful of rows, not one each.
+    """
+    key = normalize_username(username)
+    name = throttle_name(username)
+    user = find_user(session, key) if name != _NOT_A_USERNAME else None
     if user is not None and user.active:
         valid = verify_password(password, user.password_hash)
     else:
         burn_password_check(password)  # the same time for unknown and disabled accounts
         valid = False
     if valid and user is not None:
-        if throttle is not None:
-            session.delete(throttle)
+        throttle.record_success(session, username=name, client=client)
         audit.record(session, action="login", at=now, user=user)
         return user
-    session.exec(
-        delete(LoginThrottle).where(
-            col(LoginThrottle.last_failure_at) < now - _THROTTLE_MEMORY,
-            col(LoginThrottle.locked_until).is_(None) | (col(LoginThrottle.locked_until) < now),
-        )
-    )
-    throttle = session.get(LoginThrottle, key) or LoginThrottle(username=key)
-    throttle.failures += 1
-    throttle.last_failure_at = now
-    if throttle.failures >= max_failures:
-        throttle.failures, throttle.locked_until = 0, now + timedelta(minutes=lockout_minutes)
-        session.add(throttle)
-        audit.record(session, action="lockout", at=now, user=user, actor=key)
-        raise LoginRefused("locked", lockout_minutes)
-    session.add(throttle)
-    audit.record(session, action="login_failed", at=now, user=user, actor=key)
+    failure = throttle.record_failure(session, username=name, client=client, now=now, policy=policy)
+    detail = {"client": client, "failures": failure.pair_failures}
+    if failure.locked:
+        # A typed-in name of an unknown account may be anything, even a phone number: audit masks it.
+        audit.record(session, action="lockout", at=now, user=user, actor=key, detail=detail)
+        raise LoginRefused("locked", int(policy.lockout.total_seconds() // 60))
+    if failure.first:
+        audit.record(session, action="login_failed", at=now, user=user, actor=key, detail=detail)
+    else:
+        session.commit()
     raise LoginRefused("login_failed")
 
 
-def _minutes_left(until: datetime, now: datetime) -> int:
-    return max(1, math.ceil((until - now).total_seconds() / 60))
-
-
 def unlock(session: Session, username: str) -> None:
-    throttle = session.get(LoginThrottle, normalize_username(username))
-    if throttle is not None:
-        session.delete(throttle)
-        session.commit()
+    throttle.unlock(session, normalize_username(username))
 
 
 def open_session(session: Session, *, user: StaffUser, now: datetime, hours: int) -> tuple[str, StaffSession]:
@@ -100,6 +93,7 @@ def open_session(session: Session, *, user: StaffUser, now: datetime, hours: int
         csrf_token=new_token(),
         created_at=now,
         expires_at=now + timedelta(hours=hours),
+        last_seen_at=now,
     )
     session.add(staff_session)
     session.commit()
@@ -107,17 +101,25 @@ def open_session(session: Session, *, user: StaffUser, now: datetime, hours: int
     return token, staff_session
 
 
-def session_for(session: Session, *, token: str | None, now: datetime) -> tuple[StaffUser, StaffSession] | None:
-    """The user and session behind a cookie token, if the session is live and the account active."""
+def session_for(
+    session: Session, *, token: str | None, now: datetime, idle: timedelta
+) -> tuple[StaffUser, StaffSession] | None:
+    """The user and session behind a cookie token, if the session is live (neither past its
+    lifetime nor unused for `idle`) and the account active."""
     if not token:
         return None
     staff_session = session.exec(select(StaffSession).where(StaffSession.token_hash == token_hash(token))).first()
     if staff_session is None:
         return None
-    if as_utc(staff_session.expires_at) <= now:
+    last_seen = as_utc(staff_session.last_seen_at or staff_session.created_at)
+    if as_utc(staff_session.expires_at) <= now or last_seen + idle <= now:
         session.delete(staff_session)
         session.commit()
         return None
+    if last_seen + _SEEN_EVERY <= now:
+        staff_session.last_seen_at = now
+        session.add(staff_session)
+        session.commit()
     user = session.get(StaffUser, staff_session.user_id)
     if user is None or not user.active:
         return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Annotated
 from urllib.parse import quote
@@ -18,7 +18,7 @@ from api.console.roles import Role, Roles
 from api.console.security import SESSION_COOKIE, same_token
 from api.console.texts import Texts, texts
 from api.console.workflow import Workflow, workflow
-from api.deps import SessionDep
+from api.deps import SessionDep, SettingsDep
 
 Clock = Callable[[], datetime]
 
@@ -85,9 +85,11 @@ class Staff:
         return self.user.id
 
 
-def current_staff(request: Request, session: SessionDep, clock: ClockDep, roles: RolesDep) -> Staff:
+def current_staff(
+    request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, roles: RolesDep
+) -> Staff:
     token = request.cookies.get(SESSION_COOKIE)
-    found = session_for(session, token=token, now=clock())
+    found = session_for(session, token=token, now=clock(), idle=timedelta(minutes=settings.console_idle_minutes))
     if found is None:
         # Only pages are worth coming back to after signing in; a form post starts over.
         back = str(request.url.path) + (f"?{request.url.query}" if request.url.query else "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, Column, event
+from sqlalchemy import JSON, Column, Connection, event, inspect, text
 from sqlmodel import Field, SQLModel
 
 from api.models import utc_now
@@ -26,14 +26,16 @@ class StaffUser(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class LoginThrottle(SQLModel, table=True):
-    """Wrong passwords in a row for one username, and the lockout they caused. Kept per username
-    whether or not the account exists, so lockouts do not reveal which usernames are real."""
+class LoginCounter(SQLModel, table=True):
+    """Wrong passwords within a window, counted for one account, one client, and one account from
+    one client (api/console/throttle.py). Kept whether or not the account exists, so lockouts do
+    not reveal which usernames are real. The client is a hash of its address, never the address."""
 
-    __tablename__ = "console_login_throttle"
+    __tablename__ = "console_login_counters"
 
-    username: str = Field(primary_key=True, max_length=32)
-    failures: int = 0  # since the last success or lockout
+    key: str = Field(primary_key=True, max_length=100)  # "account:zhang", "client:…", "pair:zhang:…"
+    username: str | None = Field(default=None, max_length=32, index=True)
+    failures: int = 0  # since the window opened (the last success, lockout, or a quiet spell)
     last_failure_at: datetime = Field(default_factory=utc_now, index=True)
     locked_until: datetime | None = None
 
@@ -50,6 +52,8 @@ class StaffSession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)  # every form of this session posts it back
     created_at: datetime = Field(default_factory=utc_now)
     expires_at: datetime
+    # For the idle timeout; written at most once a minute, not on every page.
+    last_seen_at: datetime | None = None
 
 
 class CaseWork(SQLModel, table=True):
@@ -110,29 +114,61 @@ class AuditEntry(SQLModel, table=True):
     case_reference: str | None = Field(default=None, max_length=32)
     # What changed (from/to, counts, filters); strings are masked by audit.record.
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The hash chain (api/console/audit_chain.py): the previous row's hash, and this row's hash of
+    # its content and that link. None only on rows written before the chain existed.
+    prev_hash: str | None = Field(default=None, max_length=64)
+    row_hash: str | None = Field(default=None, max_length=64)
 
 
-# Append-only in the database as well as in code: a stray UPDATE or DELETE (a script, a future
-# route) fails instead of rewriting history.
+class AuditHead(SQLModel, table=True):
+    """The end of the audit chain: how many chained rows there are and the last one's hash.
+    Every audit write updates this one row first, which also makes writers take turns, so no
+    two rows ever link to the same predecessor."""
+
+    __tablename__ = "console_audit_head"
+
+    id: int = Field(default=1, primary_key=True)
+    rows: int = 0
+    last_hash: str = Field(default="", max_length=64)
+
+
+# Append-only in the database as well as in code: a stray UPDATE, DELETE or TRUNCATE (a script,
+# a future route) fails instead of rewriting history. Installed after every create_all, so a
+# database made before a trigger existed gets it too. The hash chain catches what gets past
+# them (someone who drops a trigger first).
 _APPEND_ONLY_SQLITE = [
-    DDL(  # type: ignore[no-untyped-call]
+    *(
         f"CREATE TRIGGER IF NOT EXISTS console_audit_no_{verb.lower()} BEFORE {verb} ON console_audit "
         "BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END"
-    )
-    for verb in ("UPDATE", "DELETE")
+        for verb in ("UPDATE", "DELETE")
+    ),
+    "CREATE TRIGGER IF NOT EXISTS console_audit_head_no_delete BEFORE DELETE ON console_audit_head "
+    "BEGIN SELECT RAISE(ABORT, 'console_audit_head is kept'); END",
 ]
 _APPEND_ONLY_POSTGRESQL = [
-    DDL(  # type: ignore[no-untyped-call]
-        "CREATE OR REPLACE FUNCTION console_audit_append_only() RETURNS trigger AS $$ "
-        "BEGIN RAISE EXCEPTION 'console_audit is append-only'; END; $$ LANGUAGE plpgsql"
-    ),
-    DDL(  # type: ignore[no-untyped-call]
-        "CREATE TRIGGER console_audit_append_only BEFORE UPDATE OR DELETE ON console_audit "
-        "FOR EACH ROW EXECUTE FUNCTION console_audit_append_only()"
-    ),
+    "CREATE OR REPLACE FUNCTION console_audit_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'console_audit is append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE OR REPLACE TRIGGER console_audit_append_only BEFORE UPDATE OR DELETE ON console_audit "
+    "FOR EACH ROW EXECUTE FUNCTION console_audit_append_only()",
+    # Row triggers never see a TRUNCATE: it needs a statement trigger of its own.
+    "CREATE OR REPLACE TRIGGER console_audit_no_truncate BEFORE TRUNCATE ON console_audit "
+    "FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only()",
+    "CREATE OR REPLACE TRIGGER console_audit_head_no_delete BEFORE DELETE OR TRUNCATE ON console_audit_head "
+    "FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only()",
 ]
-_audit_table = SQLModel.metadata.tables["console_audit"]
-for _ddl in _APPEND_ONLY_SQLITE:
-    event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="sqlite"))
-for _ddl in _APPEND_ONLY_POSTGRESQL:
-    event.listen(_audit_table, "after_create", _ddl.execute_if(dialect="postgresql"))
+_HEAD_ROW = (
+    "INSERT INTO console_audit_head (id, rows, last_hash) "
+    "SELECT 1, 0, '' WHERE NOT EXISTS (SELECT 1 FROM console_audit_head WHERE id = 1)"
+)
+
+
+def _install_audit_guards(_metadata: Any, connection: Connection, **_: Any) -> None:
+    inspector = inspect(connection)
+    if not (inspector.has_table("console_audit") and inspector.has_table("console_audit_head")):
+        return  # a create_all of other tables only
+    statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRESQL}.get(connection.dialect.name, [])
+    for statement in [*statements, _HEAD_ROW]:
+        connection.execute(text(statement))
+
+
+event.listen(SQLModel.metadata, "after_create", _install_audit_guards)

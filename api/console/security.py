@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import secrets
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
 
 from starlette.responses import Response
 
-MIN_PASSWORD_CHARS = 12
+from api.console.password_policy import MIN_PASSWORD_CHARS, password_policy
+
+__all__ = ["MIN_PASSWORD_CHARS"]
 
 # scrypt with N=2^15, r=8, p=1 (about 32 MiB and 0.1 s a check): the parameters OWASP lists for
 # scrypt. They are stored with each hash, so raising them later keeps old hashes verifiable.
@@ -70,10 +76,39 @@ def burn_password_check(password: str) -> None:
 
 
 def is_weak_password(password: str, *, username: str = "") -> bool:
-    """True when a password is too weak to accept: short, one repeated character, or the username."""
-    if len(password) < MIN_PASSWORD_CHARS or len(set(password)) < 2:
-        return True
-    return bool(username) and username.lower() in password.lower()
+    """True when a password is too weak to accept (api/console/password_policy.yml)."""
+    return password_policy().is_weak(password, username=username)
+
+
+class PasswordChecksBusy(Exception):
+    """Every password-check slot stayed taken while the request waited."""
+
+
+class PasswordChecks:
+    """At most `limit` password checks at once in this process, so sign-in attempts (each a
+    32 MiB, 0.1 s scrypt) cannot take all the CPU and memory. A request waits for a slot without
+    holding a thread, and is turned away after `wait_seconds`."""
+
+    def __init__(self) -> None:
+        # One semaphore per event loop (tests run several loops in one process).
+        self._slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    @asynccontextmanager
+    async def slot(self, *, limit: int, wait_seconds: float) -> AsyncIterator[None]:
+        slots = self._slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(limit))
+        try:
+            await asyncio.wait_for(slots.acquire(), wait_seconds)
+        except TimeoutError as error:
+            raise PasswordChecksBusy from error
+        try:
+            yield
+        finally:
+            slots.release()
+
+
+PASSWORD_CHECKS = PasswordChecks()
 
 
 def new_token() -> str:

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.console import audit
-from api.console.auth import LoginRefused, authenticate, close_session, open_session
+from api.console import audit, throttle
+from api.console.auth import LoginRefused, authenticate, close_session, open_session, throttle_name
 from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, StaffDep, TextsDep
 from api.console.pages import console_router, cookie_policy, redirect, render, safe_next
-from api.console.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, new_token, same_token
+from api.console.security import (
+    LOGIN_CSRF_COOKIE,
+    PASSWORD_CHECKS,
+    SESSION_COOKIE,
+    PasswordChecksBusy,
+    new_token,
+    same_token,
+)
+from api.console.throttle import ThrottlePolicy
 from api.deps import SessionDep, SettingsDep
+from api.security.client_address import ClientAddresses
 from api.settings import Settings
 
 LOGIN_FORM_SECONDS = 3600
+# How long a sign-in waits for a free password-check slot before "busy, try again".
+PASSWORD_SLOT_WAIT_SECONDS = 5.0
 
 router = console_router()
 
@@ -44,7 +57,7 @@ def login_page(
 
 
 @router.post("/login")
-def login(
+async def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -55,30 +68,41 @@ def login(
     csrf_token: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/console/queue",
 ) -> Response:
+    """Async so that waiting (a slowdown, a busy password check) holds no worker thread; the
+    password check itself runs in the thread pool, a bounded number at once."""
     # No session yet: the form's token must match the cookie set with the form (double submit).
     if not same_token(csrf_token, request.cookies.get(LOGIN_CSRF_COOKIE)):
         raise ConsoleDenied(403, "csrf_failed")
-    now = clock()
-    try:
-        user = authenticate(
-            session,
-            username=username,
-            password=password,
-            now=now,
-            max_failures=settings.console_max_failures,
-            lockout_minutes=settings.console_lockout_minutes,
-        )
-    except LoginRefused as refused:
-        if refused.code == "locked":
-            error, status_code = messages_.messages.locked.format(minutes=refused.minutes), 429
-        else:
-            error, status_code = messages_.messages.login_failed, 401
+
+    def refused(error: str, status_code: int) -> HTMLResponse:
         return _login_page(settings, next_url=next, status_code=status_code, error=error, username=username[:32])
+
+    policy = ThrottlePolicy.of(settings)
+    client = throttle.client_id(ClientAddresses.from_settings(settings).of(request.scope))
+    name = throttle_name(username)
+    verdict = throttle.before_check(session, username=name, client=client, now=clock(), policy=policy)
+    if verdict.locked_minutes:
+        return refused(messages_.messages.locked.format(minutes=verdict.locked_minutes), 429)
+    await asyncio.sleep(verdict.wait_seconds)
+    try:
+        async with PASSWORD_CHECKS.slot(
+            limit=settings.console_password_checks, wait_seconds=PASSWORD_SLOT_WAIT_SECONDS
+        ):
+            now = clock()
+            user = await run_in_threadpool(
+                authenticate, session, username=username, password=password, client=client, now=now, policy=policy
+            )
+    except PasswordChecksBusy:
+        return refused(messages_.messages.login_busy, 503)
+    except LoginRefused as refusal:
+        if refusal.code == "locked":
+            return refused(messages_.messages.locked.format(minutes=refusal.minutes), 429)
+        return refused(messages_.messages.login_failed, 401)
     token, _ = open_session(session, user=user, now=now, hours=settings.console_session_hours)
     response = redirect(safe_next(next))
-    policy = cookie_policy(settings, settings.console_session_hours * 3600)
-    policy.set(response, SESSION_COOKIE, token)
-    policy.delete(response, LOGIN_CSRF_COOKIE)
+    cookies = cookie_policy(settings, settings.console_session_hours * 3600)
+    cookies.set(response, SESSION_COOKIE, token)
+    cookies.delete(response, LOGIN_CSRF_COOKIE)
     return response
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console import admin
-from api.console.models import LoginThrottle, StaffSession, StaffUser
+from api.console.models import LoginCounter, StaffSession, StaffUser
 from api.console.security import verify_password
 
 STRONG = "长江黄河-2026-示例区"
@@ -119,7 +119,8 @@ def test_list_users_and_unlock(engine: Engine) -> None:
     assert run(engine, "list-users") == ["还没有任何账号。请用 create-user 创建第一个（通常是所长，岗位 head）。"]
     add_user(engine, "zhang", "head", display_name="张所长")
     with Session(engine) as db:
-        db.add(LoginThrottle(username="zhang", failures=0, locked_until=datetime.now(UTC) + timedelta(minutes=10)))
+        locked = datetime.now(UTC) + timedelta(minutes=10)
+        db.add(LoginCounter(key="pair:zhang:0123456789abcdef", username="zhang", locked_until=locked))
         db.commit()
     (line,) = run(engine, "list-users")
     assert line.startswith("zhang\t所长\t张所长\t锁定至")

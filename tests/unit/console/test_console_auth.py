@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console import security
-from api.console.models import LoginThrottle, StaffSession
+from api.console import security, throttle
+from api.console.models import LoginCounter, StaffSession
 from api.models import CaseKind
 from api.settings import Settings, get_settings
 
@@ -32,7 +32,14 @@ def test_passwords_are_salted_scrypt_hashes_checked_in_constant_time() -> None:
         ("short", True),
         ("a" * 20, True),
         ("zhangsan-password", True),
+        ("password1234", True),  # a common password padded to length
+        ("Woaini1314!!!", True),
+        ("123456789012", True),  # a run of the keyboard
+        ("qwertyuiopas", True),
+        ("1qaz2wsx3edc", True),
+        ("2026-06-03!!", True),  # nothing but digits and punctuation
         ("长城长城长城长城长城长城", False),
+        ("correct horse battery", False),
         (PASSWORD, False),
     ],
 )
@@ -114,7 +121,8 @@ def test_after_repeated_failures_the_account_is_locked_then_unlocked_by_time(
     clock.advance(minutes=1, seconds=1)
     assert login(client, "zhang").status_code == 303
     with Session(engine) as db:
-        assert db.get(LoginThrottle, "zhang") is None  # a success forgets the failures
+        # A success forgets this client's failures on the account.
+        assert db.get(LoginCounter, f"pair:zhang:{throttle.client_id('testclient')}") is None
 
 
 def test_unknown_usernames_lock_the_same_way_so_lockouts_reveal_nothing(client: TestClient) -> None:
@@ -186,12 +194,31 @@ def test_another_sessions_csrf_token_does_not_work(client: TestClient, anonymous
 def test_sessions_expire(client: TestClient, engine: Engine, clock: FakeClock) -> None:
     add_user(engine, "zhang", "head")
     signed_in(client, "zhang")
-    clock.advance(hours=7, minutes=59)
+    for _ in range(23):  # a working day of pages, one every 20 minutes: 7 h 40 min
+        clock.advance(minutes=20)
+        assert client.get("/console/queue").status_code == 200
+    clock.advance(minutes=19)
     assert client.get("/console/queue").status_code == 200
     clock.advance(minutes=2)
     response = client.get("/console/queue", follow_redirects=False)
     assert response.status_code == 303 and "expired=1" in response.headers["location"]
     assert "登录已过期" in client.get(response.headers["location"]).text
+
+
+def test_a_session_left_unused_ends_after_the_idle_timeout(
+    client: TestClient, engine: Engine, clock: FakeClock
+) -> None:
+    add_user(engine, "zhang", "head")
+    signed_in(client, "zhang")
+    clock.advance(minutes=29)
+    assert client.get("/console/queue").status_code == 200  # use resets the idle clock
+    clock.advance(minutes=29)
+    assert client.get("/console/queue").status_code == 200
+    clock.advance(minutes=30, seconds=1)
+    response = client.get("/console/queue", follow_redirects=False)
+    assert response.status_code == 303 and "expired=1" in response.headers["location"]
+    with Session(engine) as db:
+        assert db.exec(select(StaffSession)).all() == []
 
 
 def test_after_signing_in_the_page_asked_for_opens(client: TestClient, engine: Engine) -> None:
