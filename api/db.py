@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from api.console import models as console_models  # noqa: F401  (the console's tables)
 from api.channels import wechat_tables  # noqa: F401  (the WeChat channel's recipients and nonces)
+from api.console import models as console_models  # noqa: F401  (the console's tables)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

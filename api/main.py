@@ -74,8 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_routes.router)
     app.include_router(console_takeover.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.add_middleware(SecurityHeaders)
-    app.state.limiter = add_edge_limits(app, settings)  # added last: runs first (api/security/edge_limits.py)
+    app.state.limiter = add_edge_limits(app, settings)  # runs before the routes (api/security/edge_limits.py)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: refusals carry the headers too
 
     @app.get("/", include_in_schema=False)
     def web_chat() -> FileResponse:

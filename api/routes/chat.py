@@ -10,11 +10,11 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import messages
-from api.deps import ConversationIdsDep, RasaDep, SettingsDep
+from api.deps import ClientAddressDep, ConversationIdsDep, LimiterDep, RasaDep, SettingsDep
 from api.rasa_client import DialogueUnavailable
 from api.security.conversation_ids import CLIENT_TOKEN
 from api.security.typed_text import screen
@@ -70,7 +70,12 @@ def _notice(sender: str, text: str) -> list[ChatMessage]:
 )
 @router.post("/api/chat", response_model=list[ChatMessage], response_model_exclude_none=True, summary="Send a message")
 async def chat(
-    body: ChatRequest, request: Request, rasa: RasaDep, ids: ConversationIdsDep, settings: SettingsDep
+    body: ChatRequest,
+    rasa: RasaDep,
+    ids: ConversationIdsDep,
+    limiter: LimiterDep,
+    address: ClientAddressDep,
+    settings: SettingsDep,
 ) -> list[ChatMessage]:
     """Forward one resident message to the dialogue engine and return its replies.
 
@@ -81,6 +86,8 @@ async def chat(
     conversation_id = ids.resident(body.sender)
     if conversation_id is None:  # the pattern above admits only strong tokens; kept for clarity
         raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
+    # Per client is checked at the edge; one conversation gets a person's pace.
+    await limiter.enforce(conversation_id, limiter.rules.per_conversation.chat)
     if len(body.message) > settings.max_message_chars:
         return _notice(body.sender, messages.MESSAGE_TOO_LONG.format(limit=settings.max_message_chars))
     text = clean_message(body.message)
@@ -88,8 +95,7 @@ async def chat(
         text = await screen(rasa, conversation_id, text) if text else ""
         if not text:
             return _notice(body.sender, messages.EMPTY_MESSAGE)
-        client = ids.client(request.client.host if request.client else "")
-        replies = await rasa.send(conversation_id, text, metadata={"client": client})
+        replies = await rasa.send(conversation_id, text, metadata={"client": ids.client(address)})
         if not replies and await is_taken_over(rasa, conversation_id):
             notice = ChatMessage(
                 recipient_id=body.sender,

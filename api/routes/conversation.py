@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
 from api import messages
-from api.deps import ConversationIdsDep, RasaDep
+from api.deps import ConversationIdsDep, LimiterDep, RasaDep
+from api.privacy.forget import forget_conversation
 from api.rasa_client import DialogueUnavailable
 from api.routes.chat import ChatButton
 
@@ -40,15 +42,25 @@ def _conversation(ids: ConversationIdsDep, token: str) -> str:
 
 @router.get("/api/conversation/messages", response_model=list[TranscriptLine], summary="Conversation so far")
 async def transcript(
-    token: TokenHeader, ids: ConversationIdsDep, rasa: RasaDep, response: Response
+    token: TokenHeader, ids: ConversationIdsDep, rasa: RasaDep, limiter: LimiterDep, response: Response
 ) -> list[TranscriptLine]:
     """The messages of the caller's conversation, so a reloaded page can show them."""
     response.headers.update(NO_STORE)
+    conversation_id = _conversation(ids, token)
+    await limiter.enforce(conversation_id, limiter.rules.per_conversation.transcript)
     try:
-        tracker = await rasa.tracker(_conversation(ids, token))
+        tracker = await rasa.tracker(conversation_id)
     except DialogueUnavailable as error:
         raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
     return [line for event in tracker.get("events", []) if (line := _line(event)) is not None]
+
+
+@router.delete("/api/conversation", status_code=204, summary="Forget the conversation (清除对话记录)")
+async def forget(token: TokenHeader, ids: ConversationIdsDep, request: Request) -> Response:
+    """The resident's request to delete their conversation (PIPL art. 47): its messages, questions
+    and ratings go; cases it led to keep only what the office's records need (docs/privacy.md)."""
+    await run_in_threadpool(forget_conversation, request.app.state.engine, _conversation(ids, token))
+    return Response(status_code=204, headers=NO_STORE)
 
 
 def _line(event: dict[str, Any]) -> TranscriptLine | None:

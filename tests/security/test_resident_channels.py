@@ -117,3 +117,12 @@ def test_a_typed_payload_cannot_poison_the_slots_cases_are_built_from(stack: Sta
     assert [c.kind for c in cases_of(stack, page.conversation_id)] == [CaseKind.handoff]
     area = tracker(stack, page.conversation_id)["slots"].get("area")
     assert area is None or isinstance(area, str)
+
+
+def test_clearing_the_conversation_forgets_it_on_the_server_too(stack: Stack) -> None:
+    page = Page(stack)
+    page.say("我叫王小明，电话13800138000")
+    forgotten = httpx.delete(f"{page.base}/api/conversation", headers={"X-Conversation": page.token}, timeout=30)
+    assert forgotten.status_code == 204
+    assert page.transcript().json() == []
+    assert not [e for e in tracker(stack, page.conversation_id)["events"] if e.get("event") == "user"]

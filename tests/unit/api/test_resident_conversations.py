@@ -115,3 +115,20 @@ def test_the_transcript_is_given_only_to_the_tokens_holder_and_never_cached(
     assert api.get("/api/conversation/messages", headers={"X-Conversation": conversation_id}).status_code == 422
     assert api.get("/api/conversation/messages").status_code == 422
     assert api.get(f"/api/conversations/{conversation_id}/messages").status_code == 404
+
+
+def test_forgetting_needs_the_token_and_can_be_repeated(api: TestClient, rasa: RecordingRasa) -> None:
+    api.post("/api/chat", json={"sender": TOKEN, "message": "你好"})
+    for _ in range(2):
+        forgotten = api.delete("/api/conversation", headers={"X-Conversation": TOKEN})
+        assert forgotten.status_code == 204 and forgotten.headers["cache-control"] == "no-store"
+    assert api.delete("/api/conversation", headers={"X-Conversation": only_conversation(rasa)}).status_code == 422
+
+
+def test_one_conversation_is_held_to_a_persons_pace(api: TestClient, rasa: RecordingRasa) -> None:
+    answers = [api.post("/api/chat", json={"sender": TOKEN, "message": f"第{i}条"}) for i in range(26)]
+    refused = [r for r in answers if r.status_code == 429]
+    assert refused and len(rasa.sent) == 26 - len(refused) >= 20
+    assert "稍等" in refused[0].json()["detail"] and int(refused[0].headers["retry-after"]) >= 1
+    # Another resident behind the same address is not held back by it.
+    assert api.post("/api/chat", json={"sender": OTHER, "message": "你好"}).status_code == 200
