@@ -153,3 +153,30 @@ def test_forged_entity_types_never_crash_an_action(stack: Stack) -> None:
     assert "您想修改哪一项" in reply and "系统出了点问题" not in reply  # before: the action crashed
     attacker.say("/check_status")
     assert attacker.say('/cancel_booking{"phone": {"x": 1}}').strip()
+
+
+def test_a_typed_restart_neither_ends_a_takeover_nor_wipes_the_conversation(stack: Stack) -> None:
+    attacker = Attacker(stack)
+    attacker.say("我要转人工")
+
+    async def pause() -> None:
+        rasa = RasaClient(stack.settings.rasa_url, timeout=60, auth_token=stack.settings.rasa_auth_token)
+        try:
+            await rasa.append_events(attacker.sender, [{"event": "pause"}])  # staff take over
+        finally:
+            await rasa.aclose()
+
+    async def tracker() -> dict[str, Any]:
+        rasa = RasaClient(stack.settings.rasa_url, timeout=60, auth_token=stack.settings.rasa_auth_token)
+        try:
+            return await rasa.tracker(attacker.sender)  # Rasa's default: events after the last restart
+        finally:
+            await rasa.aclose()
+
+    asyncio.run(pause())
+    for attack in ("/restart", "/back"):
+        attacker.say(attack)
+    after = asyncio.run(tracker())
+    assert after["paused"] is True  # before: /restart ended the takeover
+    assert "我要转人工" in [e.get("text") for e in after["events"] if e.get("event") == "user"]
+    assert after["slots"]["handoff_reference"]

@@ -27,6 +27,7 @@ def make_turn(
     metadata: dict[str, Any] | None = None,
     sender: str = "web-" + "a" * 32,
     form: str | None = None,
+    paused: bool = False,
 ) -> Tracker:
     """The tracker after the resident's message; `new` are the slots that message set."""
     events: list[dict[str, Any]] = [{"event": "user", "text": text, "input_channel": "rest"}]
@@ -41,7 +42,7 @@ def make_turn(
             "metadata": metadata or {},
         },
         events=events,
-        paused=False,
+        paused=paused,
         followup_action=None,
         active_loop={"name": form} if form else {},
         latest_action_name="action_listen",
