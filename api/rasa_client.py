@@ -71,8 +71,9 @@ class RasaClient:
         return result if isinstance(result, dict) else {}
 
     async def healthy(self) -> bool:
+        # Rasa's "/" answers plain text ("Hello from Rasa: 3.6.x"), not JSON: only the status counts.
         try:
-            await self._request("GET", "/")
-        except (DialogueUnavailable, httpx.HTTPStatusError):
+            response = await self._http.get(f"{self._base_url}/")
+        except httpx.HTTPError:
             return False
-        return True
+        return response.status_code == 200

@@ -49,6 +49,7 @@ def whole_turns(messages: list[str]) -> list[float]:
             api_port=_free_port(),
             rasa_port=_free_port(),
             action_port=_free_port(),
+            rate_limits=False,  # 200 turns from one page in a row: this measures turns, not limits
         )
         stack = Stack(settings, var_dir=work, log_dir=work / "logs")
         stack.start(timeout=300)

@@ -166,6 +166,8 @@ class Stack:
             ACTION_PORT=str(s.action_port),
             API_HOST=s.api_host,
             API_PORT=str(s.api_port),
+            RATE_LIMITS=str(s.rate_limits).lower(),
+            TRUSTED_PROXIES=s.trusted_proxies,
             INDEX_DIR=str(s.index_dir),
             MODELS_DIR=str(s.models_dir),
         )

@@ -83,6 +83,9 @@ def real_stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant,
             rasa_port=free_port(),
             action_port=free_port(),
             index_dir=index_dir,
+            # Every test resident talks from 127.0.0.1, which real residents never share at this
+            # pace; the limits have their own tests (tests/security/test_limits.py).
+            rate_limits=False,
         )
         running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
         try:
