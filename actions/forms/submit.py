@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from actions import runtime
-from actions.forms.checked import unchecked_slots
+from actions.forms.checked import CHECKED_SLOT, unchecked_slots
 from actions.forms.slots import local_now
 from actions.forms.texts import form_texts
 from actions.guard import guarded
@@ -57,7 +57,8 @@ class SubmitServiceForm(Action, ABC):
 
     def reset(self, tracker: Tracker) -> list[EventType]:
         form = form_texts().form(self.form)
-        slots = {*PERSONAL_SLOTS, *(form.fields if form else {}), *self.extra_slots()}
+        # The record of checked answers holds copies of them (names, phones): it goes too.
+        slots = {*PERSONAL_SLOTS, *(form.fields if form else {}), *self.extra_slots(), CHECKED_SLOT}
         return [SlotSet(slot, None) for slot in sorted(slots) if tracker.get_slot(slot) is not None]
 
     def extra_slots(self) -> tuple[str, ...]:

@@ -180,3 +180,19 @@ def test_a_typed_restart_neither_ends_a_takeover_nor_wipes_the_conversation(stac
     assert after["paused"] is True  # before: /restart ended the takeover
     assert "我要转人工" in [e.get("text") for e in after["events"] if e.get("event") == "user"]
     assert after["slots"]["handoff_reference"]
+
+
+def test_an_honest_residents_form_is_submitted_without_being_asked_twice(stack: Stack, db: Engine) -> None:
+    # The submit re-checks every answer against what the form validated: a resident who only
+    # answered the form (and corrected one answer) is not asked anything again.
+    resident = Attacker(stack)
+    for answer in ("邻居占了我家的路，我想申请调解", "同意", "王秀兰", "13800138000", "隔壁邻居张某", "邻里纠纷"):
+        resident.say(answer)
+    resident.say("桃源镇杏花村")
+    resident.say("他盖房占了我家出门的路，说了好几次都不改")
+    assert "请核对" in resident.say("把路让出来")
+    assert "13912345678" in resident.say("电话填错了，是13912345678")
+    submitted = resident.say("确认")
+    assert "已提交" in submitted and "再确认" not in submitted
+    [case] = cases_of(db, resident.sender)
+    assert case.kind == CaseKind.mediation and case.phone == "13912345678"

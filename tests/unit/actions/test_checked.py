@@ -65,7 +65,10 @@ def test_an_answer_typed_while_the_bot_was_paused_is_asked_again_not_submitted(
 
 def test_answers_all_validated_are_submitted(turn: Turn, run: Run, real_db: Engine) -> None:
     filled = answers()
-    messages, _ = run(ActionSubmitMediation(), turn("/affirm", "affirm", slots={**filled, CHECKED_SLOT: dict(filled)}))
+    messages, slots = run(
+        ActionSubmitMediation(), turn("/affirm", "affirm", slots={**filled, CHECKED_SLOT: dict(filled)})
+    )
     assert messages[0]["text"].startswith("已提交")
+    assert slots[CHECKED_SLOT] is None  # its copies of the name and phone are cleared with them
     with Session(real_db) as session:
         assert session.exec(select(Case)).one().applicant_name == "王秀兰"
