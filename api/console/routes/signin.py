@@ -80,7 +80,20 @@ async def login(
     policy = ThrottlePolicy.of(settings)
     client = throttle.client_id(ClientAddresses.from_settings(settings).of(request.scope))
     name = throttle_name(username)
-    verdict = throttle.before_check(session, username=name, client=client, now=clock(), policy=policy)
+
+    def check_throttle() -> throttle.Verdict:
+        verdict = throttle.before_check(session, username=name, client=client, now=clock(), policy=policy)
+        session.rollback()  # hold no database connection while waiting below
+        return verdict
+
+    def sign_in() -> str:
+        now = clock()
+        user = authenticate(session, username=username, password=password, client=client, now=now, policy=policy)
+        token, _ = open_session(session, user=user, now=now, hours=settings.console_session_hours)
+        return token
+
+    # Database work runs in the thread pool: blocking there never stalls the event loop.
+    verdict = await run_in_threadpool(check_throttle)
     if verdict.locked_minutes:
         return refused(messages_.messages.locked.format(minutes=verdict.locked_minutes), 429)
     await asyncio.sleep(verdict.wait_seconds)
@@ -88,17 +101,13 @@ async def login(
         async with PASSWORD_CHECKS.slot(
             limit=settings.console_password_checks, wait_seconds=PASSWORD_SLOT_WAIT_SECONDS
         ):
-            now = clock()
-            user = await run_in_threadpool(
-                authenticate, session, username=username, password=password, client=client, now=now, policy=policy
-            )
+            token = await run_in_threadpool(sign_in)
     except PasswordChecksBusy:
         return refused(messages_.messages.login_busy, 503)
     except LoginRefused as refusal:
         if refusal.code == "locked":
             return refused(messages_.messages.locked.format(minutes=refusal.minutes), 429)
         return refused(messages_.messages.login_failed, 401)
-    token, _ = open_session(session, user=user, now=now, hours=settings.console_session_hours)
     response = redirect(safe_next(next))
     cookies = cookie_policy(settings, settings.console_session_hours * 3600)
     cookies.set(response, SESSION_COOKIE, token)

@@ -30,8 +30,14 @@ def rasa() -> FakeRasa:
 
 @pytest.fixture
 def console_settings(tmp_path: Path) -> Settings:
-    # TestClient speaks plain HTTP, which never sends back a Secure cookie.
-    return Settings(database_url=f"sqlite:///{tmp_path / 'lifespan.db'}", rasa_port=1, console_secure_cookies=False)
+    # TestClient speaks plain HTTP, which never sends back a Secure cookie. The edge's rate limits
+    # (api/security, tested in tests/security) are off: these tests count the console's own refusals.
+    return Settings(
+        database_url=f"sqlite:///{tmp_path / 'lifespan.db'}",
+        rasa_port=1,
+        console_secure_cookies=False,
+        rate_limits=False,
+    )
 
 
 @pytest.fixture
