@@ -113,3 +113,7 @@ def test_console_settings_default_to_safe_values() -> None:
         15,
         8,
     )
+    # Throttling that slows an account down but locks only the guessing client; an idle timeout.
+    assert (settings.console_client_max_failures, settings.console_account_slowdown_after) == (20, 10)
+    assert settings.console_account_slowdown_seconds == 3 and settings.console_password_checks == 2
+    assert settings.console_idle_minutes == 30
