@@ -20,6 +20,7 @@ from actions.forms.texts import form_texts
 from actions.guard import guarded
 from actions.nlu_values import area_of
 from api.models import Booking, Case, CaseKind
+from api.services import applications
 from api.services.applications import SlotRequest
 from api.settings import get_settings
 from knowledge.roster import Slot
@@ -37,9 +38,7 @@ def free_sessions(after: datetime, topic: str | None, limit: int) -> list[Slot]:
 
 def meeting_url(booking: Booking | None) -> str | None:
     """The session's video room: the booking's own random token (never the printed reference)."""
-    if booking is None or not booking.room:
-        return None
-    return get_settings().meeting_url_template.format(room=booking.room)
+    return applications.meeting_url(booking, get_settings().meeting_url_template)
 
 
 class ValidateLawyerForm(ServiceFormValidation):

@@ -24,7 +24,7 @@ from api.console.workflow import OPEN_STATUSES, REASON_MAX_CHARS, Workflow
 from api.deps import RasaDep, SessionDep, SettingsDep
 from api.models import Case
 from api.rasa_client import DialogueUnavailable, RasaClient
-from api.services.applications import booking_of
+from api.services.applications import booking_of, meeting_url
 from api.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ async def render_case_page(
         if e.event is not None
     ]
     outcomes = workflow.outcomes.get(case_.kind)
+    booking = booking_of(session, case_)
     return render(
         "case.html",
         status_code=status_code,
@@ -132,7 +133,8 @@ async def render_case_page(
         name=role.name(case_.applicant_name),
         phone=role.phone(case_.phone),
         details=display.details(case_.details, workflow, masker, personal),
-        booking=booking_of(session, case_),
+        booking=booking,
+        meeting_link=meeting_url(booking, page.settings.meeting_url_template),
         deadline=deadline,
         deadline_text=display.deadline_text(deadline, page.messages_.deadlines),
         next_statuses=workflow.next_statuses(case_.status),

@@ -54,6 +54,14 @@ def room_token() -> str:
     return secrets.token_hex(16)
 
 
+def meeting_url(booking: Booking | None, template: str) -> str | None:
+    """The session's video room link (settings.meeting_url_template), for the resident's receipt
+    and the lawyer's case page; None for a booking made before rooms had tokens."""
+    if booking is None or not booking.room:
+        return None
+    return template.format(room=booking.room)
+
+
 def live_bookings_of_phone(session: Session, *, phone: str, after: datetime) -> int:
     statement = (
         select(func.count())

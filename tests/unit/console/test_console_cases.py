@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -89,6 +90,19 @@ def test_a_booking_is_shown_with_the_case(client: TestClient, engine: Engine) ->
     signed_in(client, "gong")
     page = client.get(f"/console/cases/{case.reference}").text
     assert "遗嘱公证" in page and "2026-03-10 09:30–10:00" in page and "已预约" in page and "will" not in page
+
+
+def test_a_lawyer_session_shows_its_own_video_room_not_one_made_from_the_reference(
+    client: TestClient, engine: Engine
+) -> None:
+    start = datetime(2026, 3, 10, 14, 0)
+    case = add_case(engine, CaseKind.lawyer, slot=SlotRequest("lawyer-li", start, start + timedelta(minutes=30)))
+    add_user(engine, "zhang", "head")
+    signed_in(client, "zhang")
+    page = client.get(f"/console/cases/{case.reference}").text
+    room = re.search(r'id="booking-room">视频会议室：<a href="https://meet\.example\.org/fawu-([0-9a-f]{32})"', page)
+    assert room is not None, page
+    assert case.reference.lower() not in room.group(0)
 
 
 def test_an_unknown_reference_is_not_found(client: TestClient, engine: Engine) -> None:
