@@ -1,9 +1,12 @@
 """What every console page shares: rendering with the console's headers, the route class that
-turns refusals into pages, local times, cookies, and the safe redirect after signing in."""
+turns refusals into pages, paging, CSV downloads, local times, cookies, and the safe redirect
+after signing in."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache, partial
 from pathlib import Path
 from typing import Any
@@ -90,8 +93,36 @@ def page_context(staff: Staff, settings: Settings, workflow: Workflow) -> dict[s
     return {"staff": staff, "when": partial(display.local_time, zone=zone(settings)), "labels": workflow}
 
 
-def pages_count(total: int, size: int) -> int:
-    return max(1, -(-total // size))
+@dataclass(frozen=True)
+class Paging:
+    """The page of a long list a request asked for: numbered from 1, `size` rows a page."""
+
+    number: int
+    size: int
+
+    @classmethod
+    def asked(cls, page: int, size: int) -> Paging:
+        return cls(max(1, page), size)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    def context(self, total: int) -> dict[str, int]:
+        """What the page's template shows under the list: how many rows, this page, how many pages."""
+        return {"total": total, "page": self.number, "pages": max(1, -(-total // self.size))}
+
+
+def csv_response(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, name: str, at: datetime, settings: Settings
+) -> Response:
+    """A CSV download named after what it holds and the office's local time of the export."""
+    filename = f"{name}-{at.astimezone(zone(settings)):%Y%m%d-%H%M}.csv"
+    return Response(
+        display.csv_document(header, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
+    )
 
 
 def safe_next(target: str) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
 from api.console import audit, casework, display
 from api.console.casework import PAGE_SIZE, QueueFilters
-from api.console.deps import ClockDep, ConsoleDenied, Staff, StaffDep, TextsDep, WorkflowDep
-from api.console.pages import console_router, page_context, pages_count, render, zone
+from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, WorkflowDep
+from api.console.pages import Paging, console_router, csv_response, page_context, render, zone
 from api.console.roles import Role
 from api.console.texts import Texts
 from api.console.workflow import OPEN_STATUSES, Workflow
@@ -22,7 +24,18 @@ QUERY_MAX_CHARS = 100
 router = console_router()
 
 
-def _filters(staff: Staff, *, kind: str, status: str, q: str, mine: str) -> QueueFilters:
+@dataclass(frozen=True)
+class QueueQuery:
+    """The queue's filters as the query string gave them (shown back, audited) and as parsed."""
+
+    kind: str
+    status: str
+    q: str
+    mine: str
+    filters: QueueFilters
+
+
+def queue_query(staff: StaffDep, kind: str = "", status: str = "", q: str = "", mine: str = "") -> QueueQuery:
     kind_value: CaseKind | None = None
     if kind:
         if kind not in CaseKind.__members__:
@@ -35,13 +48,17 @@ def _filters(staff: Staff, *, kind: str, status: str, q: str, mine: str) -> Queu
         if status not in CaseStatus.__members__:
             raise ConsoleDenied(400, "bad_filter")
         status_value = CaseStatus(status)
-    return QueueFilters(
+    filters = QueueFilters(
         kind=kind_value,
         status=status_value,
         include_finished=status == "all",
         q=q[:QUERY_MAX_CHARS],
         assignee_id=staff.id if mine else None,
     )
+    return QueueQuery(kind, status, q, mine, filters)
+
+
+QueueQueryDep = Annotated[QueueQuery, Depends(queue_query)]
 
 
 def _row(row: casework.QueueRow, role: Role, workflow: Workflow, messages_: Texts, now: datetime) -> dict[str, Any]:
@@ -73,32 +90,26 @@ def queue_page(
     workflow: WorkflowDep,
     messages_: TextsDep,
     clock: ClockDep,
-    kind: str = "",
-    status: str = "",
-    q: str = "",
-    mine: str = "",
+    query: QueueQueryDep,
     page: int = 1,
 ) -> HTMLResponse:
-    filters = _filters(staff, kind=kind, status=status, q=q, mine=mine)
-    page = max(1, page)
+    paging = Paging.asked(page, PAGE_SIZE)
     now = clock()
     result = casework.queue(
         session,
         role=staff.role,
         workflow=workflow,
-        filters=filters,
+        filters=query.filters,
         now=now,
-        limit=PAGE_SIZE,
-        offset=(page - 1) * PAGE_SIZE,
+        limit=paging.size,
+        offset=paging.offset,
     )
     return render(
         "queue.html",
         **page_context(staff, settings, workflow),
         rows=[_row(r, staff.role, workflow, messages_, now) for r in result.rows],
-        total=result.total,
-        page=page,
-        pages=pages_count(result.total, PAGE_SIZE),
-        filters={"kind": kind, "status": status, "q": filters.q, "mine": bool(mine)},
+        **paging.context(result.total),
+        filters={"kind": query.kind, "status": query.status, "q": query.filters.q, "mine": bool(query.mine)},
         kinds=[k for k in CaseKind if staff.role.sees(k)],
     )
 
@@ -111,16 +122,12 @@ def export_csv(
     workflow: WorkflowDep,
     messages_: TextsDep,
     clock: ClockDep,
-    kind: str = "",
-    status: str = "",
-    q: str = "",
-    mine: str = "",
+    query: QueueQueryDep,
 ) -> Response:
     """The cases of the queue (same filters, every page) as CSV. Names and phone numbers are in
     clear only for roles with export_personal_data: a file leaves the console's access control."""
-    filters = _filters(staff, kind=kind, status=status, q=q, mine=mine)
     now = clock()
-    result = casework.export_rows(session, role=staff.role, filters=filters, workflow=workflow, now=now)
+    result = casework.export_rows(session, role=staff.role, filters=query.filters, workflow=workflow, now=now)
     role = staff.role.exporting()
     columns = messages_.export
     header = [getattr(columns, name) for name in type(columns).model_fields]
@@ -148,16 +155,11 @@ def export_csv(
     # What was exported and how much, not the search words (they may be a name or a phone number).
     detail = {
         "rows": len(lines),
-        "kind": kind or None,
-        "status": status or None,
-        "searched": bool(q),
-        "mine": bool(mine),
+        "kind": query.kind or None,
+        "status": query.status or None,
+        "searched": bool(query.q),
+        "mine": bool(query.mine),
         "personal_data": role.personal_data,
     }
     audit.record(session, action="export", at=now, user=staff.user, detail=detail)
-    filename = f"cases-{now.astimezone(local):%Y%m%d-%H%M}.csv"
-    return Response(
-        display.csv_document(header, lines),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    return csv_response(header, lines, name="cases", at=now, settings=settings)

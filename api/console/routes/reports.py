@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
+from fastapi import Depends
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import Session, col, func, select
+from sqlmodel import col, func, select
 
-from api.console import audit, display, statistics
+from api.console import audit, statistics
 from api.console.casework import PAGE_SIZE
-from api.console.deps import ClockDep, ConsoleDenied, Staff, StaffDep, TextsDep, WorkflowDep
-from api.console.pages import PAGE_HEADERS, console_router, page_context, pages_count, render, zone
-from api.console.workflow import Workflow
+from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, WorkflowDep
+from api.console.pages import PAGE_HEADERS, Paging, console_router, csv_response, page_context, render, zone
 from api.deps import SessionDep, SettingsDep
 from api.models import KnowledgeGap
-from api.settings import Settings
 
 router = console_router()
 
@@ -25,10 +26,10 @@ def gaps_page(
 ) -> HTMLResponse:
     if not staff.role.knowledge_gaps:
         raise ConsoleDenied(403, "forbidden")
-    page = max(1, page)
+    paging = Paging.asked(page, PAGE_SIZE)
     total = int(session.exec(select(func.count()).select_from(KnowledgeGap)).one())
     gaps = session.exec(
-        select(KnowledgeGap).order_by(col(KnowledgeGap.id).desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        select(KnowledgeGap).order_by(col(KnowledgeGap.id).desc()).offset(paging.offset).limit(paging.size)
     ).all()
     return render(
         "gaps.html",
@@ -37,9 +38,7 @@ def gaps_page(
             {"gap": gap, "question": staff.role.text(gap.question), "point": staff.role.text(gap.point or "")}
             for gap in gaps
         ],
-        total=total,
-        page=page,
-        pages=pages_count(total, PAGE_SIZE),
+        **paging.context(total),
     )
 
 
@@ -56,49 +55,59 @@ def audit_page(
 ) -> HTMLResponse:
     if not staff.role.audit:
         raise ConsoleDenied(403, "forbidden")
-    page = max(1, page)
-    size = 2 * PAGE_SIZE
+    paging = Paging.asked(page, 2 * PAGE_SIZE)
     result = audit.entries(
         session,
         case_reference=case.strip().upper()[:32],
         actor=actor.strip()[:32],
-        limit=size,
-        offset=(page - 1) * size,
+        limit=paging.size,
+        offset=paging.offset,
     )
     return render(
         "audit.html",
         **page_context(staff, settings, workflow),
         entries=result.entries,
-        total=result.total,
-        page=page,
-        pages=pages_count(result.total, size),
+        **paging.context(result.total),
         filters={"case": case, "actor": actor},
         actions=messages_.audit_actions,
     )
 
 
-def _statistics(
-    staff: Staff, session: Session, settings: Settings, workflow: Workflow, now: datetime, months: int
-) -> statistics.Statistics:
-    if not staff.role.statistics:
-        raise ConsoleDenied(403, "forbidden")
-    return statistics.compute(session, workflow=workflow, now=now, zone=zone(settings), months=months)
+@dataclass(frozen=True)
+class AskedStatistics:
+    """The figures a request asked for and the moment they were computed at (what the audit records)."""
+
+    figures: statistics.Statistics
+    at: datetime
 
 
-@router.get("/statistics")
-def statistics_page(
+def asked_statistics(
     staff: StaffDep,
     session: SessionDep,
     settings: SettingsDep,
     workflow: WorkflowDep,
     clock: ClockDep,
     months: int = statistics.DEFAULT_MONTHS,
+) -> AskedStatistics:
+    if not staff.role.statistics:
+        raise ConsoleDenied(403, "forbidden")
+    now = clock()
+    figures = statistics.compute(session, workflow=workflow, now=now, zone=zone(settings), months=months)
+    return AskedStatistics(figures, now)
+
+
+StatisticsDep = Annotated[AskedStatistics, Depends(asked_statistics)]
+
+
+@router.get("/statistics")
+def statistics_page(
+    staff: StaffDep, session: SessionDep, settings: SettingsDep, workflow: WorkflowDep, asked: StatisticsDep
 ) -> HTMLResponse:
     """Charts (api/static/console-stats.js, from statistics.json) over tables of the same figures."""
-    now = clock()
-    figures = _statistics(staff, session, settings, workflow, now, months)
+    figures = asked.figures
     shown = len(figures.period.months)
-    audit.record(session, action="statistics", at=now, user=staff.user, detail={"view": "page", "months": shown})
+    detail = {"view": "page", "months": shown}
+    audit.record(session, action="statistics", at=asked.at, user=staff.user, detail=detail)
     return render(
         "statistics.html",
         **page_context(staff, settings, workflow),
@@ -109,39 +118,18 @@ def statistics_page(
 
 
 @router.get("/statistics.json")
-def statistics_json(
-    staff: StaffDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    clock: ClockDep,
-    months: int = statistics.DEFAULT_MONTHS,
-) -> JSONResponse:
-    now = clock()
-    figures = _statistics(staff, session, settings, workflow, now, months)
-    detail = {"view": "json", "months": len(figures.period.months)}
-    audit.record(session, action="statistics", at=now, user=staff.user, detail=detail)
-    return JSONResponse(figures.model_dump(mode="json"), headers=PAGE_HEADERS)
+def statistics_json(staff: StaffDep, session: SessionDep, asked: StatisticsDep) -> JSONResponse:
+    detail = {"view": "json", "months": len(asked.figures.period.months)}
+    audit.record(session, action="statistics", at=asked.at, user=staff.user, detail=detail)
+    return JSONResponse(asked.figures.model_dump(mode="json"), headers=PAGE_HEADERS)
 
 
 @router.get("/statistics.csv")
 def statistics_csv(
-    staff: StaffDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    clock: ClockDep,
-    months: int = statistics.DEFAULT_MONTHS,
+    staff: StaffDep, session: SessionDep, settings: SettingsDep, workflow: WorkflowDep, asked: StatisticsDep
 ) -> Response:
     """The monthly figures as CSV (no personal data: counts only), formula-safe like the cases export."""
-    now = clock()
-    figures = _statistics(staff, session, settings, workflow, now, months)
-    header, rows = statistics.monthly_table(figures, workflow)
-    detail = {"statistics": True, "rows": len(rows), "months": len(figures.period.months)}
-    audit.record(session, action="export", at=now, user=staff.user, detail=detail)
-    filename = f"statistics-{now.astimezone(zone(settings)):%Y%m%d-%H%M}.csv"
-    return Response(
-        display.csv_document(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
-    )
+    header, rows = statistics.monthly_table(asked.figures, workflow)
+    detail = {"statistics": True, "rows": len(rows), "months": len(asked.figures.period.months)}
+    audit.record(session, action="export", at=asked.at, user=staff.user, detail=detail)
+    return csv_response(header, rows, name="statistics", at=asked.at, settings=settings)
