@@ -3,6 +3,7 @@ needs its own permission of roles.yml besides seeing the case's kind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -49,14 +50,29 @@ def _refusal(
     return message(messages_, refused.code, **values), codes.get(refused.code, 400)
 
 
-async def _shown_again(
-    page: CasePageInputs, case_: Case, staff: Staff, now: datetime, refused: CaseworkRefused, target: str = ""
-) -> HTMLResponse:
-    """A refused change: nothing of it is kept, and the page says why."""
-    page.session.rollback()
-    page.session.refresh(case_)
-    error, status_code = _refusal(page.messages_, page.workflow, refused, target, case_.kind)
-    return await render_case_page(page, case_=case_, staff=staff, now=now, error=error, status_code=status_code)
+async def _change(
+    page: CasePageInputs,
+    staff: Staff,
+    reference: str,
+    permission: Permission,
+    change: Callable[[Case, datetime], None],
+    *,
+    target: str = "",
+    anchor: str = "",
+) -> Response:
+    """One change to a case the staff member sees and may change. A refused change keeps nothing
+    of it, and the case page says why; `target` is the status asked for, for that message."""
+    case_ = visible_case(page.session, staff, reference)
+    require(staff, permission)
+    now = page.clock()
+    try:
+        change(case_, now)
+    except CaseworkRefused as refused:
+        page.session.rollback()
+        page.session.refresh(case_)
+        error, status_code = _refusal(page.messages_, page.workflow, refused, target, case_.kind)
+        return await render_case_page(page, case_=case_, staff=staff, now=now, error=error, status_code=status_code)
+    return redirect(f"/console/cases/{case_.reference}{anchor}")
 
 
 @router.post("/cases/{reference}/status")
@@ -70,10 +86,8 @@ async def set_status(
     shown: Annotated[str, Form(alias="from", max_length=32)] = "",
 ) -> Response:
     """`from` is the status the page showed: if a colleague changed it since, nothing is overwritten."""
-    case_ = visible_case(page.session, staff, reference)
-    require(staff, "change_status")
-    now = page.clock()
-    try:
+
+    def change(case_: Case, now: datetime) -> None:
         if to not in CaseStatus.__members__ or (shown and shown not in CaseStatus.__members__):
             raise CaseworkRefused("transition_not_allowed")
         casework.change_status(
@@ -87,9 +101,8 @@ async def set_status(
             now=now,
             expected=CaseStatus(shown) if shown else None,
         )
-    except CaseworkRefused as refused:
-        return await _shown_again(page, case_, staff, now, refused, to)
-    return redirect(f"/console/cases/{case_.reference}")
+
+    return await _change(page, staff, reference, "change_status", change, target=to)
 
 
 @router.post("/cases/{reference}/assign")
@@ -99,19 +112,15 @@ async def assign_case(
     page: CasePageDep,
     assignee: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
-    case_ = visible_case(page.session, staff, reference)
-    require(staff, "assign")
-    now = page.clock()
-    try:
+    def change(case_: Case, now: datetime) -> None:
         target = page.session.get(StaffUser, int(assignee)) if assignee.isdigit() else None
         if assignee and target is None:
             raise CaseworkRefused("assignee_invalid")
         casework.assign(
             page.session, case_=case_, user=staff.user, role=staff.role, assignee=target, roles=page.roles, now=now
         )
-    except CaseworkRefused as refused:
-        return await _shown_again(page, case_, staff, now, refused)
-    return redirect(f"/console/cases/{case_.reference}")
+
+    return await _change(page, staff, reference, "assign", change)
 
 
 @router.post("/cases/{reference}/notes")
@@ -121,11 +130,7 @@ async def add_note(
     page: CasePageDep,
     text: Annotated[str, Form(max_length=10000)] = "",
 ) -> Response:
-    case_ = visible_case(page.session, staff, reference)
-    require(staff, "add_notes")
-    now = page.clock()
-    try:
+    def change(case_: Case, now: datetime) -> None:
         casework.add_note(page.session, case_=case_, user=staff.user, text=text, now=now)
-    except CaseworkRefused as refused:
-        return await _shown_again(page, case_, staff, now, refused)
-    return redirect(f"/console/cases/{case_.reference}#notes")
+
+    return await _change(page, staff, reference, "add_notes", change, anchor="#notes")
