@@ -81,6 +81,18 @@ class Callback:
         return self.inbound.callback_key(self.conversation_id)
 
 
+@dataclass(frozen=True)
+class Answering:
+    """What answering a callback works with: the channel, the bot, the database and the
+    customer-service API for replies that come too late for the callback."""
+
+    channel: WeChatChannel
+    rasa: RasaClient
+    settings: Settings
+    engine: Engine
+    delivery: WeChatDelivery
+
+
 async def get_channel(settings: SettingsDep) -> WeChatChannel:
     token = settings.wechat_token.get_secret_value()
     if not token:
@@ -170,18 +182,12 @@ async def receive(
     if not claimed:
         logger.info("WeChat retried a callback of %s: answered once already", callback.conversation_id)
         return _passive_xml(channel, inbound, earlier_reply) if earlier_reply else _success()
-    return await _answer(callback, channel, rasa, settings, engine, delivery)
+    return await _answer(callback, Answering(channel, rasa, settings, engine, delivery))
 
 
-async def _answer(
-    callback: Callback,
-    channel: WeChatChannel,
-    rasa: RasaClient,
-    settings: Settings,
-    engine: Engine,
-    delivery: WeChatDelivery,
-) -> Response:
+async def _answer(callback: Callback, answering: Answering) -> Response:
     texts = wechat_texts()
+    channel, rasa, engine = answering.channel, answering.rasa, answering.engine
     inbound, conversation = callback.inbound, callback.conversation_id
     recipients = WeChatRecipients(engine)
     if inbound.kind is InboundKind.unsubscribe:
@@ -200,10 +206,10 @@ async def _answer(
         if payload is None:
             logger.warning("a WeChat menu key that is none of the welcome's services: check the account's menu")
             return await _welcome(engine, channel, callback)
-        return await _turn(callback, payload, channel, rasa, settings, engine, delivery)
+        return await _turn(callback, payload, answering)
 
     message = clean_message(inbound.text)
-    max_chars = settings.max_message_chars
+    max_chars = answering.settings.max_message_chars
     if len(message) > max_chars:
         return await _passive(engine, channel, callback, texts.message_too_long.format(limit=max_chars))
     try:
@@ -212,7 +218,7 @@ async def _answer(
         return await _passive(engine, channel, callback, texts.dialogue_unavailable)
     if not message:
         return await _passive(engine, channel, callback, texts.empty_message)
-    return await _turn(callback, message, channel, rasa, settings, engine, delivery)
+    return await _turn(callback, message, answering)
 
 
 async def _typed(rasa: RasaClient, engine: Engine, conversation: str, text: str) -> str:
@@ -233,19 +239,12 @@ async def _welcome(engine: Engine, channel: WeChatChannel, callback: Callback) -
     return await _passive(engine, channel, callback, with_choices(texts.welcome, texts.welcome_choices, texts))
 
 
-async def _turn(
-    callback: Callback,
-    message: str,
-    channel: WeChatChannel,
-    rasa: RasaClient,
-    settings: Settings,
-    engine: Engine,
-    delivery: WeChatDelivery,
-) -> Response:
+async def _turn(callback: Callback, message: str, answering: Answering) -> Response:
     """Ask the bot; answer passively if it is quick enough, else later by the customer-service API."""
     texts = wechat_texts()
-    turn = asyncio.create_task(_bot_turn(rasa, engine, callback.conversation_id, message))
-    done, _pending = await asyncio.wait({turn}, timeout=settings.wechat_passive_reply_seconds)
+    channel, engine, delivery = answering.channel, answering.engine, answering.delivery
+    turn = asyncio.create_task(_bot_turn(answering.rasa, engine, callback.conversation_id, message))
+    done, _pending = await asyncio.wait({turn}, timeout=answering.settings.wechat_passive_reply_seconds)
     if turn in done:
         parts = split_text(turn.result())
         if not parts:
