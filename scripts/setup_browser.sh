@@ -2,6 +2,7 @@
 # Headless Chromium for the browser tests (tests/browser). Playwright cannot download its own
 # browser here, so the tests launch Debian's chromium. Quick no-op when it is already installed.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
 
 CHROMIUM=/usr/bin/chromium
 log() { printf '[setup-browser] %s\n' "$*"; }
@@ -16,11 +17,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 1
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  SUDO=(sudo -n)
-else
+if ! apt_privileges; then
   echo "浏览器测试需要 Chromium，请以管理员身份运行: sudo apt-get update && sudo apt-get install -y chromium chromium-driver" >&2
   echo "Browser tests need Chromium: run as an administrator: sudo apt-get update && sudo apt-get install -y chromium chromium-driver" >&2
   exit 1
@@ -28,9 +25,7 @@ fi
 
 t0=$SECONDS
 log "installing chromium and chromium-driver with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-if ! { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-noto-cjk; } >/tmp/setup-browser.log 2>&1; then
-  tail -n 30 /tmp/setup-browser.log >&2
+if ! apt_install /tmp/setup-browser.log chromium chromium-driver fonts-noto-cjk; then
   echo "安装 Chromium 失败（日志见 /tmp/setup-browser.log）。请手动运行: apt-get install chromium chromium-driver" >&2
   echo "Installing Chromium failed (log in /tmp/setup-browser.log). Install it by hand: apt-get install chromium chromium-driver" >&2
   exit 1

@@ -3,6 +3,7 @@
 # and for offices that run several API servers (REDIS_URL, docs/limits.md). Installed, not started:
 # the tests start their own on a free loopback port. Quick no-op when it is already installed.
 set -euo pipefail
+. "$(dirname "${BASH_SOURCE[0]}")/apt_install.sh"
 
 log() { printf '[setup-services] %s\n' "$*"; }
 
@@ -16,11 +17,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
   exit 0
 fi
 
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
-  SUDO=(sudo -n)
-else
+if ! apt_privileges; then
   echo "共享限流存储的测试需要 redis-server，请以管理员身份运行: sudo apt-get install -y redis-server（没有它这些测试会跳过）" >&2
   echo "The shared rate-limit store's tests need redis-server: run as an administrator: sudo apt-get install -y redis-server (the tests skip without it)" >&2
   exit 0
@@ -28,9 +25,7 @@ fi
 
 t0=$SECONDS
 log "installing redis-server with apt-get"
-export DEBIAN_FRONTEND=noninteractive
-if ! { "${SUDO[@]}" apt-get update -qq && "${SUDO[@]}" apt-get install -y -qq --no-install-recommends redis-server; } >/tmp/setup-services.log 2>&1; then
-  tail -n 30 /tmp/setup-services.log >&2
+if ! apt_install /tmp/setup-services.log redis-server; then
   echo "安装 redis-server 失败（日志见 /tmp/setup-services.log）。请手动运行: apt-get install redis-server" >&2
   echo "Installing redis-server failed (log in /tmp/setup-services.log). Install it by hand: apt-get install redis-server" >&2
   exit 1
