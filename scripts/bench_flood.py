@@ -17,10 +17,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections import Counter
@@ -29,8 +27,9 @@ from pathlib import Path
 
 import httpx
 
-from api.settings import PROJECT_ROOT, Settings
+from api.settings import PROJECT_ROOT
 from knowledge.answer_labels import load_questions
+from scripts.scratch_stack import free_port, scratch_stack
 from scripts.stack import APP_BIN, Stack
 
 logger = logging.getLogger("bench_flood")
@@ -58,12 +57,6 @@ class Phase:
     def p(self, quantile: float) -> float:
         ordered = sorted(self.latencies_ms)
         return ordered[round(quantile * (len(ordered) - 1))] if ordered else float("nan")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def resident(base: str, number: int, questions: list[str], phase: Phase) -> None:
@@ -134,7 +127,7 @@ async def run_phase(base: str, phase: Phase, questions: list[list[str]], with_fl
 
 def start_unlimited_api(stack: Stack, log_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     """The previous design: the same API code on the same Rasa, rate limits off."""
-    port = _free_port()
+    port = free_port()
     env = stack.environment() | {"API_PORT": str(port), "RATE_LIMITS": "false"}
     command = [str(APP_BIN / "python"), "-m", "uvicorn", "api.main:create_app", "--factory"]
     command += ["--host", "127.0.0.1", "--port", str(port)]
@@ -179,20 +172,11 @@ def main() -> int:
     questions = [texts[n * MESSAGES_PER_RESIDENT : (n + 1) * MESSAGES_PER_RESIDENT] for n in range(RESIDENTS)]
     os.environ["TRUSTED_PROXIES"] = "127.0.0.1"  # each resident is its own client via X-Forwarded-For
     os.environ["RATE_LIMITS"] = "true"
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        settings = Settings(
-            database_url=f"sqlite:///{work / 'bench.db'}",
-            api_port=_free_port(),
-            rasa_port=_free_port(),
-            action_port=_free_port(),
-        )
-        stack = Stack(settings, var_dir=work, log_dir=work / "logs")
-        stack.start(timeout=300)
+    with scratch_stack() as stack:
         unlimited: subprocess.Popen[bytes] | None = None
         try:
-            unlimited, unlimited_base = start_unlimited_api(stack, work / "logs")
-            limited_base = f"http://127.0.0.1:{settings.api_port}"
+            unlimited, unlimited_base = start_unlimited_api(stack, stack.var_dir / "logs")
+            limited_base = f"http://127.0.0.1:{stack.settings.api_port}"
             # Warm up Rasa and both APIs (first turns load caches).
             warm = [Phase("warm", "warm")]
             asyncio.run(run_phase(limited_base, warm[0], [texts[-3:]] * RESIDENTS, with_flood=False))
@@ -209,7 +193,6 @@ def main() -> int:
             if unlimited is not None:
                 unlimited.terminate()
                 unlimited.wait(timeout=15)
-            stack.stop()
     return 0
 
 

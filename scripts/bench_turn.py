@@ -13,20 +13,17 @@ reused:   the same with the vector handed in (the NLU's e5 vector): what remains
 
 from __future__ import annotations
 
-import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 
-from api.settings import Settings, get_settings
+from api.settings import get_settings
 from knowledge.answer_labels import load_labels, load_questions
 from knowledge.consultant import Consultant
-from scripts.stack import Stack
+from scripts.scratch_stack import scratch_stack
 
 
 def _ms(samples: list[float]) -> str:
@@ -34,37 +31,20 @@ def _ms(samples: list[float]) -> str:
     return f"p50 {statistics.median(ordered):6.1f} ms   p95 {ordered[int(0.95 * (len(ordered) - 1))]:6.1f} ms"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def whole_turns(messages: list[str]) -> list[float]:
     """Milliseconds per /api/chat round trip, one resident, through a freshly started stack."""
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        settings = Settings(
-            database_url=f"sqlite:///{work / 'bench.db'}",
-            api_port=_free_port(),
-            rasa_port=_free_port(),
-            action_port=_free_port(),
-            rate_limits=False,  # 200 turns from one page in a row: this measures turns, not limits
-        )
-        stack = Stack(settings, var_dir=work, log_dir=work / "logs")
-        stack.start(timeout=300)
-        try:
-            url = f"http://{settings.api_host}:{settings.api_port}/api/chat"
-            sender = f"web-{uuid.uuid4()}"
-            httpx.post(url, json={"sender": sender, "message": "你好"}, timeout=60)  # warm up
-            timings = []
-            for message in messages:
-                started = time.perf_counter()
-                httpx.post(url, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
-                timings.append((time.perf_counter() - started) * 1000)
-            return timings
-        finally:
-            stack.stop()
+    # 200 turns from one page in a row: this measures turns, not limits.
+    with scratch_stack(rate_limits=False) as stack:
+        settings = stack.settings
+        url = f"http://{settings.api_host}:{settings.api_port}/api/chat"
+        sender = f"web-{uuid.uuid4()}"
+        httpx.post(url, json={"sender": sender, "message": "你好"}, timeout=60)  # warm up
+        timings = []
+        for message in messages:
+            started = time.perf_counter()
+            httpx.post(url, json={"sender": sender, "message": message}, timeout=60).raise_for_status()
+            timings.append((time.perf_counter() - started) * 1000)
+        return timings
 
 
 def main(argv: list[str]) -> int:
