@@ -105,6 +105,19 @@ def signed_in(client: TestClient, username: str) -> str:
     return token.group(1)
 
 
+def parallel_guesses(client: TestClient, username: str, count: int) -> list[int]:
+    """`count` wrong passwords for `username`, all at once from one client: the sign-in statuses."""
+    token = CSRF.search(client.get("/console/login").text)
+    assert token
+
+    def guess(n: int) -> int:
+        data = {"csrf_token": token.group(1), "username": username, "password": f"guess{n}"}
+        return client.post("/console/login", data=data, follow_redirects=False).status_code
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(guess, range(count)))
+
+
 def handoff_case(engine: Engine, conversation: str) -> Case:
     with Session(engine) as db:
         case, _ = open_case(db, data=CaseCreate(kind=CaseKind.handoff, conversation_id=conversation))
@@ -142,15 +155,7 @@ def test_m3_forty_parallel_wrong_passwords_count_forty(tmp_path: Path, engine: E
     app = console_app(tmp_path, engine, rasa, console_max_failures=100, console_client_max_failures=100)
     add_staff(engine, "zhang", "head")
     with client_at(app, "203.0.113.7") as attacker:
-        token = CSRF.search(attacker.get("/console/login").text)
-        assert token
-
-        def guess(n: int) -> int:
-            data = {"csrf_token": token.group(1), "username": "zhang", "password": f"guess{n}"}
-            return attacker.post("/console/login", data=data, follow_redirects=False).status_code
-
-        with ThreadPoolExecutor(max_workers=40) as pool:
-            answers = list(pool.map(guess, range(40)))
+        answers = parallel_guesses(attacker, "zhang", 40)
     assert answers == [401] * 40
     with Session(engine) as db:
         for key in ("account:zhang", f"pair:zhang:{client_id('203.0.113.7')}"):
@@ -161,15 +166,7 @@ def test_m3_forty_parallel_wrong_passwords_count_forty(tmp_path: Path, engine: E
 def test_m3_forty_parallel_guesses_end_in_a_lockout_of_that_client(app: FastAPI, engine: Engine) -> None:
     add_staff(engine, "zhang", "head")
     with client_at(app, "203.0.113.7") as attacker:
-        token = CSRF.search(attacker.get("/console/login").text)
-        assert token
-
-        def guess(n: int) -> int:
-            data = {"csrf_token": token.group(1), "username": "zhang", "password": f"guess{n}"}
-            return attacker.post("/console/login", data=data, follow_redirects=False).status_code
-
-        with ThreadPoolExecutor(max_workers=40) as pool:
-            answers = list(pool.map(guess, range(40)))
+        answers = parallel_guesses(attacker, "zhang", 40)
         assert 500 not in answers and 429 in answers
         assert login(attacker, "zhang") == 429  # even the right password, from that client
 

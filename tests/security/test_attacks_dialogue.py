@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,12 +25,6 @@ from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e
 PHONE = "13800138000"
-
-
-@pytest.fixture(scope="module")
-def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
-    with real_stack("dialogue-attacks") as running:
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -155,28 +148,15 @@ def test_forged_entity_types_never_crash_an_action(stack: Stack) -> None:
     assert attacker.say('/cancel_booking{"phone": {"x": 1}}').strip()
 
 
-def test_a_typed_restart_neither_ends_a_takeover_nor_wipes_the_conversation(stack: Stack) -> None:
+def test_a_typed_restart_neither_ends_a_takeover_nor_wipes_the_conversation(
+    stack: Stack, rasa_direct: Callable[[Any], Any]
+) -> None:
     attacker = Attacker(stack)
     attacker.say("我要转人工")
-
-    async def pause() -> None:
-        rasa = RasaClient(stack.settings.rasa_url, timeout=60, auth_token=stack.settings.rasa_auth_token)
-        try:
-            await rasa.append_events(attacker.sender, [{"event": "pause"}])  # staff take over
-        finally:
-            await rasa.aclose()
-
-    async def tracker() -> dict[str, Any]:
-        rasa = RasaClient(stack.settings.rasa_url, timeout=60, auth_token=stack.settings.rasa_auth_token)
-        try:
-            return await rasa.tracker(attacker.sender)  # Rasa's default: events after the last restart
-        finally:
-            await rasa.aclose()
-
-    asyncio.run(pause())
+    rasa_direct(lambda rasa: rasa.append_events(attacker.sender, [{"event": "pause"}]))  # staff take over
     for attack in ("/restart", "/back"):
         attacker.say(attack)
-    after = asyncio.run(tracker())
+    after = rasa_direct(lambda rasa: rasa.tracker(attacker.sender))  # Rasa's default: events after the last restart
     assert after["paused"] is True  # before: /restart ended the takeover
     assert "我要转人工" in [e.get("text") for e in after["events"] if e.get("event") == "user"]
     assert after["slots"]["handoff_reference"]

@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 import httpx
@@ -21,12 +19,6 @@ from scripts.stack import Stack
 pytestmark = pytest.mark.e2e
 
 ID_NUMBER = "110101199003071234"
-
-
-@pytest.fixture(scope="module")
-def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
-    with real_stack("processes") as running:
-        yield running
 
 
 def secrets_of(stack: Stack) -> list[str]:

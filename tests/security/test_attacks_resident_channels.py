@@ -7,10 +7,8 @@ restart a conversation under staff's eyes or poison the slots that cases are bui
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -19,18 +17,11 @@ from sqlmodel import Session, select
 
 from api.db import create_db_engine
 from api.models import Case, CaseKind
-from api.rasa_client import RasaClient
 from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
-    with real_stack("channels") as running:
-        yield running
 
 
 class Page:
@@ -61,15 +52,9 @@ def cases_of(stack: Stack, conversation_id: str) -> list[Case]:
     return found
 
 
-def tracker(stack: Stack, conversation_id: str) -> dict[str, Any]:
-    async def read() -> dict[str, Any]:
-        rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
-        try:
-            return await rasa.tracker(conversation_id, include_events="ALL")
-        finally:
-            await rasa.aclose()
-
-    return asyncio.run(read())
+def tracker(rasa_direct: Callable[[Any], Any], conversation_id: str) -> dict[str, Any]:
+    """The whole conversation as Rasa keeps it, restarts included."""
+    return rasa_direct(lambda rasa: rasa.tracker(conversation_id, include_events="ALL"))  # type: ignore[no-any-return]
 
 
 def test_nobody_reads_or_writes_a_conversation_without_its_token(stack: Stack) -> None:
@@ -88,41 +73,39 @@ def test_nobody_reads_or_writes_a_conversation_without_its_token(stack: Stack) -
     assert "王小明" in mine.json()[0]["text"]
 
 
-def test_typed_restart_neither_ends_a_takeover_nor_hides_the_history_from_staff(stack: Stack) -> None:
+def test_typed_restart_neither_ends_a_takeover_nor_hides_the_history_from_staff(
+    stack: Stack, rasa_direct: Callable[[Any], Any]
+) -> None:
     page = Page(stack)
     page.say("邻居天天吵，我想找人调解")
-
-    async def staff_joins() -> None:
-        rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
-        try:
-            await takeover.start(rasa, None, conversation_id=page.conversation_id, staff_name="李调解员")
-        finally:
-            await rasa.aclose()
-
-    asyncio.run(staff_joins())
+    rasa_direct(lambda rasa: takeover.start(rasa, None, conversation_id=page.conversation_id, staff_name="李调解员"))
     for attack in ("／RESTART", "/restart", "\u200b/restart", "/session_start"):
         assert page.say(attack).status_code == 200
-    events = tracker(stack, page.conversation_id)
+    events = tracker(rasa_direct, page.conversation_id)
     assert not [e for e in events["events"] if e.get("event") in {"restart", "session_started"}][1:]
     assert events["paused"] is True  # staff still have the conversation
     users = [line["text"] for line in page.transcript().json() if line["sender"] == "user"]
     assert users[0] == "邻居天天吵，我想找人调解"
 
 
-def test_a_typed_payload_cannot_poison_the_slots_cases_are_built_from(stack: Stack) -> None:
+def test_a_typed_payload_cannot_poison_the_slots_cases_are_built_from(
+    stack: Stack, rasa_direct: Callable[[Any], Any]
+) -> None:
     page = Page(stack)
     assert page.say('/greet{"area":{"x":1}}').status_code == 200
     handoff = page.say("/request_human").json()
     assert handoff, "转人工 must always get an answer"
     assert [c.kind for c in cases_of(stack, page.conversation_id)] == [CaseKind.handoff]
-    area = tracker(stack, page.conversation_id)["slots"].get("area")
+    area = tracker(rasa_direct, page.conversation_id)["slots"].get("area")
     assert area is None or isinstance(area, str)
 
 
-def test_clearing_the_conversation_forgets_it_on_the_server_too(stack: Stack) -> None:
+def test_clearing_the_conversation_forgets_it_on_the_server_too(
+    stack: Stack, rasa_direct: Callable[[Any], Any]
+) -> None:
     page = Page(stack)
     page.say("我叫王小明，电话13800138000")
     forgotten = httpx.delete(f"{page.base}/api/conversation", headers={"X-Conversation": page.token}, timeout=30)
     assert forgotten.status_code == 204
     assert page.transcript().json() == []
-    assert not [e for e in tracker(stack, page.conversation_id)["events"] if e.get("event") == "user"]
+    assert not [e for e in tracker(rasa_direct, page.conversation_id)["events"] if e.get("event") == "user"]
