@@ -142,6 +142,9 @@ class Stack:
                     s.api_host,
                     "--port",
                     str(s.api_port),
+                    # uvicorn would believe X-Forwarded-For from any loopback peer; only the API's
+                    # own TRUSTED_PROXIES decide who the client is (api/security/client_address.py).
+                    "--no-proxy-headers",
                 ],
                 f"http://{s.api_host}:{s.api_port}/api/health",
             ),

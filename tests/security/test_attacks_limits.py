@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,7 +22,9 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security.limit_rules import limit_rules
-from api.settings import Settings
+from api.settings import PROJECT_ROOT, Settings
+from scripts.scratch_stack import free_port
+from scripts.stack import Stack
 
 RULES = limit_rules()
 CHAT_RULE = RULES.for_request("POST", "/api/chat")
@@ -147,4 +151,43 @@ def test_forged_forwarded_for_headers_do_not_buy_an_attacker_fresh_limits(attack
         ).status_code
         for n in range(CHAT_BURST + 5)
     ]
+    assert statuses[-5:] == [429] * 5
+
+
+def test_forged_forwarded_for_headers_buy_nothing_through_the_real_server_either(tmp_path: Path) -> None:
+    # The API exactly as the stack starts it (uvicorn, its command line and environment), with no
+    # Rasa behind it: the edge answers before the dialogue is needed. uvicorn itself would believe
+    # X-Forwarded-For from a loopback peer, which the in-process client above never shows.
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'api.db'}",
+        api_port=free_port(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+    )
+    stack = Stack(settings, var_dir=tmp_path, log_dir=tmp_path / "logs")
+    (api,) = [service for service in stack.services if service.name == "api"]
+    server = subprocess.Popen(
+        api.command, cwd=PROJECT_ROOT, env=stack.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://{settings.api_host}:{settings.api_port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/api/kiosk/settings", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        statuses = [
+            httpx.post(
+                f"{base}/api/chat",
+                json={"sender": fresh_token(), "message": "救命 他要打死我"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+                timeout=10,
+            ).status_code
+            for n in range(CHAT_BURST + 5)
+        ]
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
     assert statuses[-5:] == [429] * 5
