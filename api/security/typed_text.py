@@ -10,6 +10,7 @@ the words after the slashes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any, Protocol
 
@@ -27,8 +28,11 @@ PAGE_PAYLOADS = frozenset(
 )
 # Rasa's own intents act on the whole conversation; no resident may send them.
 RESERVED_INTENTS = frozenset({"restart", "back", "session_start", "nlu_fallback"})
-# Characters Rasa's normalizer (bot/components/normalizer.py) drops or turns into spaces.
-_VANISHING_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Sk", "So"})
+# What Rasa's normalizer (bot/components/normalizer.py) deletes as emoji: digits such as ➀ among
+# them. Pinned to the normalizer's own pattern by tests/unit/api/test_typed_text.py.
+NORMALIZER_DROPS = re.compile(
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0000fe00-\U0000fe0f\U0000200d\U000020e3\U0001f1e6-\U0001f1ff]"
+)
 
 
 class TrackerSource(Protocol):
@@ -36,9 +40,11 @@ class TrackerSource(Protocol):
 
 
 def _lead_trimmed(text: str) -> str:
-    """The text without what vanishes before Rasa looks at its first character."""
+    """The text from its first slash, letter or digit that Rasa's normalizer keeps. Everything
+    before it is skipped, whether or not the normalizer would drop it: a symbol kept in front of a
+    slash only means the words lose that slash too, while one dropped would let a command through."""
     for index, char in enumerate(text):
-        if not (char.isspace() or unicodedata.category(char) in _VANISHING_CATEGORIES):
+        if char == "/" or (char.isalnum() and not NORMALIZER_DROPS.match(char)):
             return text[index:]
     return ""
 
