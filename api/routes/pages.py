@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from functools import cache
 from pathlib import Path
 from string import Template
@@ -12,26 +11,32 @@ from string import Template
 import segno
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from api import messages
 from api.deps import SettingsDep, StatutesDep
+from api.services.applications import ROOM
+from api.services.cases import REFERENCE
 
 router = APIRouter(tags=["pages"])
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 CITE_MAX_CHARS = 60
-# A case reference as api/services/cases.py issues them: the service's two letters, then digits,
-# capitals and dashes. The QR endpoint draws nothing else, so it is no QR service for phishing.
-REFERENCE_PATTERN = r"^[A-Z]{2}[0-9A-Z-]{4,30}$"
-MEETING_ROOM = re.compile(r"[A-Za-z0-9_-]{1,80}")
 
 
 class ReceiptCode(BaseModel):
-    """What a receipt's QR code carries: the reference and, for a lawyer session, its room link."""
+    """What a receipt's QR code carries: the reference and, for a lawyer session, its room link.
+    Nothing else is drawn, so the endpoint is no QR service for phishing posters."""
 
-    reference: str = Field(pattern=REFERENCE_PATTERN)
+    reference: str = Field(max_length=20)
     join_url: str | None = Field(default=None, max_length=300)
+
+    @field_validator("reference")
+    @classmethod
+    def _a_reference(cls, value: str) -> str:
+        if REFERENCE.fullmatch(value) is None:
+            raise ValueError("not a case reference")
+        return value
 
 
 class KioskSettings(BaseModel):
@@ -76,7 +81,7 @@ def is_meeting_link(url: str, template: str) -> bool:
     head, _, tail = template.partition("{room}")
     if not (url.startswith(head) and url.endswith(tail)) or len(url) < len(head) + len(tail):
         return False
-    return MEETING_ROOM.fullmatch(url[len(head) : len(url) - len(tail)]) is not None
+    return ROOM.fullmatch(url[len(head) : len(url) - len(tail)]) is not None
 
 
 @router.post(

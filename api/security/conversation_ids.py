@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import re
 import secrets
@@ -51,8 +52,21 @@ class ConversationIds:
         return f"wechat-{self._digest('wechat', openid)}"
 
     def client(self, address: str) -> str:
-        """A client address as limits and lookup counters keep it: stable, not the address."""
-        return f"c-{self._digest('client', address, 16)}"
+        """A client address as limits and lookup counters keep it: stable, not the address.
+        An IPv6 client counts by its /64, the block one home or phone is given to choose from."""
+        return f"c-{self._digest('client', _subscriber(address), 16)}"
+
+
+def _subscriber(address: str) -> str:
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def _stored_secret(path: Path) -> bytes:

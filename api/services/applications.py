@@ -49,8 +49,11 @@ class TooManyBookings(Exception):
 RESIDENT_ACTOR = "居民（自助）"
 
 
+# A remote session's video room: 128 random bits in hex, unrelated to the reference.
+ROOM = re.compile(r"[0-9a-f]{32}")
+
+
 def room_token() -> str:
-    """A remote session's video room: 128 random bits, unrelated to the reference."""
     return secrets.token_hex(16)
 
 

@@ -59,13 +59,16 @@ def test_statute_text_is_escaped_on_the_page() -> None:
 
 
 def test_a_receipt_becomes_a_qr_code_in_svg(client: TestClient) -> None:
-    receipt = {"reference": "LS20250603-AB2CDE7K", "join_url": "https://meet.example.org/fawu-3f9a0c1b7e2d4c6f"}
+    receipt = {
+        "reference": "LS-AB2C-DE7K",
+        "join_url": "https://meet.example.org/fawu-3f9a0c1b7e2d4c6f0a1b2c3d4e5f6a7b",
+    }
     response = client.post("/api/qr", json=receipt)
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/svg+xml"
     assert response.headers["cache-control"] == "no-store"
     assert response.text.startswith("<svg") and "<path" in response.text
-    alone = client.post("/api/qr", json={"reference": "TJ20250603-AB2CDE7K"})
+    alone = client.post("/api/qr", json={"reference": "TJ-AB2C-DE7K"})
     assert alone.status_code == 200 and alone.text.startswith("<svg")
 
 
@@ -74,8 +77,10 @@ def test_a_receipt_becomes_a_qr_code_in_svg(client: TestClient) -> None:
     [
         {"reference": "https://evil.example/司法所补贴申领"},
         {"reference": ""},
-        {"reference": "LS20250603-AB2C", "join_url": "https://evil.example/fawu-x"},
-        {"reference": "LS20250603-AB2C", "join_url": "https://meet.example.org/fawu-x/../../evil"},
+        {"reference": "WX-PAY-FINE-TO-13900001111"},
+        {"reference": "LS-AB2C-DE7K", "join_url": "https://evil.example/fawu-3f9a0c1b7e2d4c6f0a1b2c3d4e5f6a7b"},
+        {"reference": "LS-AB2C-DE7K", "join_url": "https://meet.example.org/fawu-pay-deposit-here"},
+        {"reference": "LS-AB2C-DE7K", "join_url": "https://meet.example.org/fawu-x/../../evil"},
         {"reference": "LS" + "A" * 40},
     ],
 )

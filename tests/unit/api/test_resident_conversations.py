@@ -135,3 +135,8 @@ def test_one_conversation_is_held_to_a_persons_pace(api: TestClient, rasa: Recor
     assert "稍等" in refused[0].json()["detail"] and int(refused[0].headers["retry-after"]) >= 1
     # Another resident's conversation is not held back by it.
     assert api.post("/api/chat", json={"sender": OTHER, "message": "你好"}).status_code == 200
+
+
+def test_forgetting_cannot_be_used_to_flood_the_database(api: TestClient) -> None:
+    statuses = [api.delete("/api/conversation", headers={"X-Conversation": TOKEN}).status_code for _ in range(30)]
+    assert statuses[:10] == [204] * 10 and statuses[-5:] == [429] * 5
