@@ -59,8 +59,8 @@ def cases_of(db: Engine, sender: str) -> list[Case]:
         return list(session.exec(select(Case).where(Case.conversation_id == sender)).all())
 
 
-def application(db: Engine, kind: CaseKind, slot: SlotRequest | None = None) -> str:
-    data = CaseCreate(kind=kind, conversation_id=f"web-{uuid.uuid4().hex}", applicant_name="王秀兰", phone=PHONE)
+def application(db: Engine, kind: CaseKind, slot: SlotRequest | None = None, phone: str = PHONE) -> str:
+    data = CaseCreate(kind=kind, conversation_id=f"web-{uuid.uuid4().hex}", applicant_name="王秀兰", phone=phone)
     with Session(db) as session:
         case, _ = submit_application(session, data=data, slot=slot)
         return case.reference
@@ -101,6 +101,19 @@ def test_the_owner_of_a_booking_can_still_look_it_up_and_cancel_it(stack: Stack,
     status = owner.say(PHONE)
     assert reference in status
     assert "已取消" in owner.say("/cancel_booking")
+
+
+def test_a_bare_phone_number_at_the_phone_question_is_the_answer_not_a_call_for_a_person(
+    stack: Stack, db: Engine
+) -> None:
+    # The red team saw numbers like these read as 转人工: the lookup broke and a handoff case opened.
+    for phone in ("13800130044", "13800130003", "159 1234 5678"):
+        reference = application(db, CaseKind.mediation, phone=phone.replace(" ", ""))
+        resident = Attacker(stack)
+        resident.say("查一下我的申请进度")
+        resident.say(reference)
+        assert reference in resident.say(phone), phone
+        assert cases_of(db, resident.sender) == []
 
 
 def test_guessing_phones_for_a_reference_locks_the_lookup(stack: Stack, db: Engine) -> None:
