@@ -15,8 +15,10 @@ the residents' round-trip p50/p95 in each case and what became of the flood's re
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,6 +26,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -36,10 +39,10 @@ logger = logging.getLogger("bench_flood")
 
 RESIDENTS = 6
 MESSAGES_PER_RESIDENT = 12
-PAUSE_SECONDS = 1.5  # a resident reads the answer before typing the next question
+PAUSE_SECONDS = 4.0  # a resident reads the answer before typing the next (people take longer)
 FLOOD_REQUESTS = 1000
 FLOOD_CONNECTIONS = 20
-FLOOD_SPREAD_SECONDS = 25.0  # the flood is paced to overlap the residents' whole session
+FLOOD_SPREAD_SECONDS = 50.0  # the flood is paced to overlap the residents' whole session
 PHASE_LIMIT_SECONDS = 150.0  # bounded: whatever the flood has not sent by then is dropped
 REQUEST_TIMEOUT = 60.0
 FLOODER = "10.66.66.66"
@@ -60,7 +63,9 @@ class Phase:
 
 
 async def resident(base: str, number: int, questions: list[str], phase: Phase) -> None:
-    address = f"10.1.0.{number + 1}"
+    # Each phase has residents of its own, as a new hour brings new people: one phase's
+    # messages do not use up the next one's allowance.
+    address = f"10.1.{1 if phase.name == 'quiet' else 2}.{number + 1}"
     sender = f"web-{uuid.uuid4()}"
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT) as client:
         for message in questions:
@@ -82,17 +87,18 @@ async def resident(base: str, number: int, questions: list[str], phase: Phase) -
             await asyncio.sleep(PAUSE_SECONDS)
 
 
-async def flood(base: str, phase: Phase) -> None:
-    """FLOOD_REQUESTS messages from one client, paced over FLOOD_SPREAD_SECONDS."""
+async def flood(base: str, stop: asyncio.Event) -> tuple[Counter[str], float]:
+    """FLOOD_REQUESTS messages from one client, paced over FLOOD_SPREAD_SECONDS, until `stop`."""
     interval = FLOOD_SPREAD_SECONDS / FLOOD_REQUESTS
     started = time.perf_counter()
+    statuses: Counter[str] = Counter()
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in range(FLOOD_REQUESTS):
         queue.put_nowait(n)
     limits = httpx.Limits(max_connections=FLOOD_CONNECTIONS)
 
     async def worker(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
+        while not queue.empty() and not stop.is_set():
             n = queue.get_nowait()
             await asyncio.sleep(max(0.0, started + n * interval - time.perf_counter()))
             try:
@@ -101,25 +107,73 @@ async def flood(base: str, phase: Phase) -> None:
                     json={"sender": f"web-{uuid.uuid4()}", "message": "/emergency"},
                     headers={"X-Forwarded-For": FLOODER},
                 )
-                phase.flood[str(response.status_code)] += 1
+                statuses[str(response.status_code)] += 1
             except httpx.HTTPError as error:
-                phase.flood[type(error).__name__] += 1
+                statuses[type(error).__name__] += 1
 
-    try:
-        async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
-            await asyncio.gather(*(worker(client) for _ in range(FLOOD_CONNECTIONS)))
-    finally:
-        phase.flood_seconds = time.perf_counter() - started
+    async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits) as client:
+        workers = [asyncio.ensure_future(worker(client)) for _ in range(FLOOD_CONNECTIONS)]
+        await _until(stop, workers)
+    return statuses, time.perf_counter() - started
+
+
+async def _until(stop: asyncio.Event, workers: list[asyncio.Task[None]]) -> None:
+    """Wait for the workers; when `stop` is set, drop what is still in flight."""
+    stopping: asyncio.Future[object] = asyncio.ensure_future(stop.wait())
+    finished: asyncio.Future[object] = asyncio.ensure_future(asyncio.gather(*workers))
+    await asyncio.wait([stopping, finished], return_when=asyncio.FIRST_COMPLETED)
+    pending: list[asyncio.Future[Any]] = [*workers, stopping, finished]
+    for future in pending:
+        future.cancel()
+    await asyncio.gather(*workers, stopping, finished, return_exceptions=True)
+
+
+def flood_process_main(base: str) -> int:
+    """The flooder as its own process (an attacker is not inside the residents' client): it
+    floods until SIGTERM and prints what became of its requests as JSON."""
+
+    # A real flood comes from elsewhere: here it shares the two cores with the servers, so it
+    # runs at the lowest priority and what is measured is what the servers spend on it.
+    os.nice(19)
+
+    async def run() -> tuple[Counter[str], float]:
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        return await flood(base, stop)
+
+    statuses, seconds = asyncio.run(run())
+    print(json.dumps({"statuses": statuses, "seconds": seconds}))
+    return 0
+
+
+async def flood_from_another_process(base: str, phase: Phase, stop: asyncio.Event) -> None:
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "scripts.bench_flood", "--flood", base, stdout=asyncio.subprocess.PIPE, cwd=PROJECT_ROOT
+    )
+    waiting = asyncio.ensure_future(child.wait())
+    stopping = asyncio.ensure_future(stop.wait())
+    await asyncio.wait([waiting, stopping], return_when=asyncio.FIRST_COMPLETED)
+    if child.returncode is None:
+        child.send_signal(signal.SIGTERM)
+    output, _ = await child.communicate()
+    stopping.cancel()
+    result = json.loads(output or b"{}")
+    phase.flood.update(result.get("statuses", {}))
+    phase.flood_seconds = result.get("seconds", 0.0)
 
 
 async def run_phase(base: str, phase: Phase, questions: list[list[str]], with_flood: bool) -> Phase:
     """The residents' session, with the flood running beside it; the flood stops when they are done."""
-    flooding = asyncio.ensure_future(flood(base, phase)) if with_flood else None
+    stop = asyncio.Event()
+    flooding = asyncio.ensure_future(flood_from_another_process(base, phase, stop)) if with_flood else None
     residents = [asyncio.ensure_future(resident(base, n, questions[n], phase)) for n in range(RESIDENTS)]
     _, late = await asyncio.wait(residents, timeout=PHASE_LIMIT_SECONDS)
-    for task in [*late, *([flooding] if flooding else [])]:
+    for task in late:
         task.cancel()
-    await asyncio.gather(*late, *([flooding] if flooding else []), return_exceptions=True)
+    await asyncio.gather(*late, return_exceptions=True)
+    stop.set()
+    if flooding is not None:
+        await flooding
     if with_flood and sum(phase.flood.values()) < FLOOD_REQUESTS:
         phase.flood["not sent before the residents finished"] = FLOOD_REQUESTS - sum(phase.flood.values())
     return phase
@@ -197,4 +251,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(flood_process_main(sys.argv[2]) if sys.argv[1:2] == ["--flood"] else main())

@@ -59,6 +59,10 @@ class Route(_Frozen):
 
 class EdgeRule(Rule):
     routes: tuple[Route, ...] = Field(min_length=1)
+    # Requests of one client this API process works on at once; more are refused at once. A page
+    # sends one message at a time, so this costs residents nothing, while a flood gets one turn
+    # of the dialogue engine at a time instead of a burst of them (docs/limits.md).
+    in_flight: PositiveInt | None = None
 
     @field_validator("routes", mode="before")
     @classmethod
