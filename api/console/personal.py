@@ -17,11 +17,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.models import Case
 from api.services.redaction import mask_personal_data
+from knowledge.yaml_model import load_yaml_model
 
 PERSONAL_DATA_FILE = Path(__file__).parent / "personal_data.yml"
 SLOT_NAME = r"^[a-z][a-z0-9_]{1,63}$"
@@ -38,10 +38,7 @@ class PersonalData(BaseModel):
 
     @classmethod
     def load(cls, path: Path = PERSONAL_DATA_FILE) -> PersonalData:
-        try:
-            data = cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValueError, yaml.YAMLError) as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        data = load_yaml_model(cls, path)
         bad = [slot for slot in data.slots if not re.match(SLOT_NAME, slot)]
         if bad:
             raise ValueError(f"{path.name}: not slot names: {bad}")

@@ -6,10 +6,10 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from api.models import Case
+from knowledge.yaml_model import load_yaml_model
 
 DATA_FILE = Path(__file__).with_name("personal_data.yml")
 SQL_NAME = re.compile(r"[a-z_][a-z0-9_]*")
@@ -51,4 +51,4 @@ class PersonalData(BaseModel):
 
 @cache
 def personal_data() -> PersonalData:
-    return PersonalData.model_validate(yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")))
+    return load_yaml_model(PersonalData, DATA_FILE)

@@ -6,8 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, field_validator, model_validator
+
+from knowledge.yaml_model import load_yaml_model
 
 LIMITS_FILE = Path(__file__).parent / "limits.yml"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "*"}
@@ -106,10 +107,7 @@ class LimitRules(_Frozen):
 
     @classmethod
     def load(cls, path: Path = LIMITS_FILE) -> LimitRules:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValueError, yaml.YAMLError) as error:
-            raise ValueError(f"{path}: {error}") from error
+        return load_yaml_model(cls, path)
 
 
 @cache

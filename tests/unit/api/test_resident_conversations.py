@@ -131,7 +131,7 @@ def test_one_conversation_is_held_to_a_persons_pace(api: TestClient, rasa: Recor
     limiter.rules = limiter.rules.model_copy(update={"per_client": ()})
     answers = [api.post("/api/chat", json={"sender": TOKEN, "message": f"第{i}条"}) for i in range(26)]
     refused = [r for r in answers if r.status_code == 429]
-    assert refused and len(rasa.sent) == 26 - len(refused) >= 20
+    assert refused and len(rasa.sent) == 26 - len(refused) >= 10
     assert "稍等" in refused[0].json()["detail"] and int(refused[0].headers["retry-after"]) >= 1
     # Another resident's conversation is not held back by it.
     assert api.post("/api/chat", json={"sender": OTHER, "message": "你好"}).status_code == 200
