@@ -185,7 +185,7 @@
         if (mine !== generation) return;
         var message = error && error.message;
         bubble("bot error", message && /[\u4e00-\u9fa5]/.test(message) ? message : texts.error);
-        if (options.input && payload.charAt(0) !== "/") options.input.value = payload; // keep the words for a retry
+        if (options.input && payload === shown) options.input.value = payload; // typed words (not a button) come back for a retry
       }).finally(function () {
         if (mine !== generation) return;
         options.typing.hidden = true;
