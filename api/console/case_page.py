@@ -78,7 +78,7 @@ async def _tracker(rasa: RasaClient, case_: Case) -> dict[str, object] | None:
 def _masker(page: CasePageInputs, case_: Case, tracker: dict[str, object] | None, personal: PersonalData) -> Masker:
     """For a role without personal data: everything personal the whole conversation holds."""
     same_conversation = page.session.exec(select(Case).where(Case.conversation_id == case_.conversation_id)).all()
-    words = case_words([case_, *same_conversation], personal)
+    words = case_words(same_conversation, personal)  # the case itself is one of them
     events = tracker.get("events") if tracker else None
     if isinstance(events, list):
         words |= tracker_words((e for e in events if isinstance(e, dict)), personal)

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -76,6 +77,9 @@ class ConsoleRoute(APIRoute):
                 return render(
                     "error.html", status_code=denied.status_code, error=message(texts(), denied.code), code=denied.code
                 )
+            except RequestValidationError:
+                # A form or query the console did not write (too long, not a number): a page, not JSON.
+                return render("error.html", status_code=400, error=message(texts(), "bad_input"), code="bad_input")
 
         return route
 

@@ -50,7 +50,7 @@ class Role(BaseModel):
         return self if self.may("export_personal_data") else self.model_copy(update={"personal_data": False})
 
     def name(self, name: str | None) -> str | None:
-        return name if self.personal_data or name is None else mask_name(name)
+        return name if self.personal_data or name is None else mask_word(name)
 
     def phone(self, phone: str | None) -> str | None:
         return phone if self.personal_data or phone is None else mask_phone(phone)
@@ -61,13 +61,8 @@ class Role(BaseModel):
             return text
         for name in names:
             if name:
-                text = text.replace(name, mask_name(name))
+                text = text.replace(name, mask_word(name))
         return mask_personal_data(text)
-
-
-def mask_name(name: str) -> str:
-    """王小明 → 王**: the family name stays so staff can still address the person."""
-    return mask_word(name)
 
 
 def mask_phone(phone: str) -> str:

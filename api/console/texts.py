@@ -35,6 +35,7 @@ class Messages(_Section):
     transcript_empty: str
     kind_not_allowed: str
     bad_filter: str
+    bad_input: str
     action_not_allowed: str
     status_changed: str
     personal_hidden: str

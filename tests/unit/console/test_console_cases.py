@@ -283,3 +283,14 @@ def test_knowledge_gaps_are_listed_for_the_roles_that_fill_them(client: TestClie
     page = client.get("/console/gaps").text
     assert "被邻居毒死了能索赔吗" in page and "138****8000" in page and "tort-1" in page and "0.41" in page
     assert '<td class="point">被邻居毒死了能索赔吗</td>' in page
+
+
+@pytest.mark.parametrize("path", ["/console/queue?page=abc", "/console/gaps?page=-x", "/console/audit?page=第二页"])
+def test_a_malformed_address_gets_the_consoles_own_chinese_page_not_json(
+    client: TestClient, engine: Engine, path: str
+) -> None:
+    add_user(engine, "zhang", "head")
+    signed_in(client, "zhang")
+    response = client.get(path)
+    assert response.status_code == 400 and response.headers["content-type"].startswith("text/html")
+    assert "填写的内容不符合要求" in response.text

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.console.roles import ROLES_FILE, Roles, mask_name, mask_phone
+from api.console.personal import mask_word
+from api.console.roles import ROLES_FILE, Roles, mask_phone
 from api.console.texts import Texts
 from api.console.workflow import Workflow
 from api.models import CaseKind
@@ -79,7 +80,7 @@ def test_a_roles_file_where_nobody_reads_the_audit_log_is_rejected(tmp_path: Pat
     ("name", "masked"), [("王小明", "王**"), ("欧阳娜娜", "欧***"), ("李", "*"), ("Li", "L*"), (" 张三 ", "张*")]
 )
 def test_names_keep_only_the_family_name(name: str, masked: str) -> None:
-    assert mask_name(name) == masked
+    assert mask_word(name) == masked
 
 
 @pytest.mark.parametrize(
