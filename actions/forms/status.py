@@ -139,10 +139,14 @@ class ActionCancelBooking(Action):
         reference, phone = lookup_slots(tracker)
         texts = form_texts().texts
         verified = reference is not None and phone is not None and tracker.get_slot(VERIFIED_SLOT) == reference
-        if not verified or await asyncio.to_thread(lookups.locked, tracker):
+        if not verified:
             dispatcher.utter_message(
                 text=texts.cancel_needs_lookup, buttons=[{"title": "查询进度", "payload": "/check_status"}]
             )
+            return FORGET
+        if await asyncio.to_thread(lookups.locked, tracker):
+            # Not "look it up first": that lookup would be refused too, and the resident go round in a circle.
+            dispatcher.utter_message(response="utter_lookups_locked")
             return FORGET
         assert reference is not None and phone is not None
         cancelled = await asyncio.to_thread(_cancel, reference, phone)

@@ -89,6 +89,19 @@ def test_guessing_phones_locks_the_conversation_even_for_the_right_one(
     assert messages[0]["response"] == "utter_lookups_locked" and reference not in str(messages)
 
 
+def test_a_cancel_once_lookups_are_locked_says_so_instead_of_sending_the_resident_round(
+    turn: Turn, run: Run, real_db: Engine, limits: None
+) -> None:
+    reference = submitted(real_db, CaseKind.lawyer, booked=True)
+    _, found = run(ActionCheckStatus(), turn(reference, "check_status", slots=slots(reference)))
+    for guess in ("13800000001", "13800000002", "13800000003"):
+        run(ActionCheckStatus(), turn(guess, "check_status", slots=slots(reference, guess)))
+    messages, _ = run(ActionCancelBooking(), turn("取消", "cancel_booking", slots=slots(reference, **found)))
+    assert messages[0]["response"] == "utter_lookups_locked" and "查询进度" not in str(messages)
+    with Session(real_db) as session:
+        assert session.exec(select(Booking)).one().status == BookingStatus.booked
+
+
 def test_a_client_guessing_from_fresh_conversations_is_locked_too(
     turn: Turn, run: Run, real_db: Engine, limits: None
 ) -> None:
