@@ -1,11 +1,10 @@
 """Typed text is text: only the assistant's own buttons reach Rasa as intents.
 
 Rasa reads any message that starts with `/` as `/intent{entities}` at full confidence — its
-own `/restart` included, which ends a staff takeover and hides the history. So a message that
-would start with `/` once Rasa's normalizer has folded it (NFKC turns `／` into `/`; spaces,
-emoji and invisible characters are dropped) passes only when it is exactly the payload of a
-button the assistant offered in this conversation or on its pages; anything else goes on as
-the words after the slashes.
+own `/restart` included, which ends a staff takeover and hides the history. So a message in
+which a slash comes before any letter or digit Rasa's normalizer keeps (after NFKC, which turns
+`／` into `/`) passes only when it is exactly the payload of a button the assistant offered in
+this conversation or on its pages; anything else goes on as the words after the slashes.
 """
 
 from __future__ import annotations
