@@ -44,12 +44,20 @@ class Entry(BaseModel):
     offices: list[str] = Field(default_factory=list)
     route: Route | None = None
     reviewed_on: date
+    # Who read the entry against the article texts: a reviewer, never the entry's writer.
+    reviewed_by: str = Field(min_length=1)
+    # The version of each cited text the review read: when a text is replaced by a newer
+    # version, the entries that rely on it are due for review (tests/unit/test_knowledge_base.py).
+    relies_on: dict[str, date] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _grounded(self) -> Entry:
         # A legal answer rests on statutes; only an office-information entry may cite none.
         if not self.citations and not self.offices:
             raise ValueError(f"{self.id}: an entry needs citations (or, for office information, offices)")
+        cited = {citation.law for citation in self.citations}
+        if set(self.relies_on) != cited:
+            raise ValueError(f"{self.id}: relies_on must name exactly the cited texts {sorted(cited)}")
         return self
 
     @field_validator("area")

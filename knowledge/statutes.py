@@ -1,7 +1,10 @@
 """The statute texts the knowledge base cites, parsed into articles.
 
 Files are Markdown copies of official texts (knowledge/statutes/*.md); each article starts a
-line with 第N条 (or 第N条之一). The Civil Code is split into books but cited as one law.
+line with 第N条 (or 第N条之一). The Civil Code is split into books but cited as one law. The
+Supreme People's Court's interpretations (statutes/司法解释/) are cited by the short names in
+data/interpretations.yml. A text's version is the latest date its heading records (adopted,
+revised, amended) unless its file name gives one, so an entry can say which versions it relied on.
 """
 
 from __future__ import annotations
@@ -16,8 +19,11 @@ from knowledge.numerals import chinese_to_int, int_to_chinese
 
 STATUTES_DIR = Path(__file__).parent / "statutes"
 SUPERSEDED_FILE = Path(__file__).parent / "data" / "superseded_statutes.yml"
+INTERPRETATIONS_FILE = Path(__file__).parent / "data" / "interpretations.yml"
+INTERPRETATIONS_DIR = "司法解释"
 
 _ARTICLE_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　]*(.*)$")
+_HEADING_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 _CITATION = re.compile(
     r"^(?P<law>.+?)(?P<article>第(?:[零〇一二三四五六七八九十百千]+|\d+)条(?:之[一二三四五六七八九十]+)?)$"
 )
@@ -38,6 +44,21 @@ def law_name(path: Path) -> str:
     """File stem to the name a citation uses: 法律援助法(2021-08-20) → 法律援助法; 民法典物权编 → 民法典."""
     stem = path.stem.split("(")[0]
     return "民法典" if stem.startswith("民法典") else stem
+
+
+def load_interpretation_names(path: Path = INTERPRETATIONS_FILE) -> dict[str, str]:
+    """File stem of each shipped interpretation → the short name citations use."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(stem): str(short) for short, stem in data.items()}
+
+
+def text_version(path: Path, text: str) -> str:
+    """The version a text is: the date its file name gives, else the latest date its heading records."""
+    if match := re.search(r"\((\d{4}-\d{2}-\d{2})\)$", path.stem):
+        return match.group(1)
+    heading = text.split("\n第", 1)[0]
+    dates = [f"{int(y):04d}-{int(m):02d}-{int(d):02d}" for y, m, d in _HEADING_DATE.findall(heading)]
+    return max(dates) if dates else ""
 
 
 def normalize_article_number(number: str) -> str:
@@ -80,23 +101,42 @@ def load_superseded(path: Path = SUPERSEDED_FILE) -> dict[str, str]:
 class StatuteLibrary:
     """Look up the full text of an article by law name and article number."""
 
-    def __init__(self, laws: dict[str, dict[str, Article]], superseded: dict[str, str] | None = None):
+    def __init__(
+        self,
+        laws: dict[str, dict[str, Article]],
+        superseded: dict[str, str] | None = None,
+        versions: dict[str, str] | None = None,
+    ):
         self._laws = laws
         self.superseded = superseded or {}
+        self.versions = versions or {}
 
     @classmethod
-    def load(cls, directory: Path = STATUTES_DIR, superseded_file: Path = SUPERSEDED_FILE) -> StatuteLibrary:
+    def load(
+        cls,
+        directory: Path = STATUTES_DIR,
+        superseded_file: Path = SUPERSEDED_FILE,
+        interpretations_file: Path = INTERPRETATIONS_FILE,
+    ) -> StatuteLibrary:
         laws: dict[str, dict[str, Article]] = {}
-        for path in sorted(directory.glob("*.md")):
-            name = law_name(path)
-            laws.setdefault(name, {}).update(parse_articles(name, path.read_text(encoding="utf-8")))
+        versions: dict[str, str] = {}
+        short_names = load_interpretation_names(interpretations_file)
+        paths = [(law_name(p), p) for p in sorted(directory.glob("*.md")) if p.name != "INDEX.md"]
+        for path in sorted((directory / INTERPRETATIONS_DIR).glob("*.md")):
+            if path.stem not in short_names:
+                raise ValueError(f"interpretations.yml gives no short name for {path.name}")
+            paths.append((short_names[path.stem], path))
+        for name, path in paths:
+            text = path.read_text(encoding="utf-8")
+            laws.setdefault(name, {}).update(parse_articles(name, text))
+            versions[name] = max(versions.get(name, ""), text_version(path, text))
         if not laws:
             raise FileNotFoundError(f"no statute texts in {directory}")
         superseded = load_superseded(superseded_file)
-        unknown = set(superseded) - set(laws)
+        unknown = (set(superseded) | set(short_names.values())) - set(laws)
         if unknown:
-            raise ValueError(f"superseded_statutes.yml names laws that are not shipped: {sorted(unknown)}")
-        return cls(laws, superseded)
+            raise ValueError(f"statute data names laws that are not shipped: {sorted(unknown)}")
+        return cls(laws, superseded, versions)
 
     def laws(self) -> list[str]:
         return sorted(self._laws)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 from knowledge.areas import load_taxonomy
+from knowledge.authoring.citations import entry_problems
 from knowledge.entries import Entry, KnowledgeBase
+from knowledge.legal_aid import LegalAidRules
+from knowledge.mediation import MediationRules
+from knowledge.notarization import NotaryCatalogue
 from knowledge.statutes import StatuteLibrary
 
 
@@ -22,6 +26,43 @@ def test_every_citation_exists_and_says_what_the_entry_claims(
     assert text is not None, f"{entry_id}: {law}{article} does not exist"
     missing = [k for k in keywords if k not in text.text]
     assert not missing, f"{entry_id}: {law}{article} does not contain {missing}"
+
+
+def test_no_entry_cites_a_superseded_text_or_relies_on_an_old_version(
+    kb: KnowledgeBase, statutes: StatuteLibrary
+) -> None:
+    problems = [problem for entry in kb.entries for problem in entry_problems(entry, statutes)]
+    assert not problems
+
+
+def test_no_service_rule_cites_a_superseded_text(statutes: StatuteLibrary) -> None:
+    rules = [*LegalAidRules.load().citations(), *MediationRules.load().citations()]
+    rules += NotaryCatalogue.load().citations()
+    cited = {(where, citation.law) for where, citation in rules}
+    assert cited, "the service rules cite statutes"
+    assert not [(where, law) for where, law in cited if law in statutes.superseded]
+
+
+def test_a_superseded_text_and_an_old_version_are_reported(statutes: StatuteLibrary) -> None:
+    entry = Entry.model_validate(
+        {
+            "id": "x-old",
+            "area": "行政诉讼",
+            "sub_area": "治安处罚",
+            "questions": ["一", "二"],
+            "answer": "这是一个足够长的回答文本，用来通过长度检查。",
+            "citations": [
+                {"law": "治安管理处罚法", "article": "第九条", "keywords": ["调解"]},
+                {"law": "民法典", "article": "第一千零七十七条", "keywords": ["三十日"]},
+            ],
+            "reviewed_on": "2026-12-05",
+            "reviewed_by": "审核人",
+            "relies_on": {"治安管理处罚法": "2012-10-26", "民法典": "2020-05-28"},
+        }
+    )
+    problems = entry_problems(entry, statutes)
+    assert any("已被修订" in p for p in problems)
+    assert any("民法典" in p and "需要重新审核" in p for p in problems)
 
 
 def test_every_consultation_area_has_entries(kb: KnowledgeBase) -> None:
@@ -47,9 +88,14 @@ def test_loading_rejects_an_unknown_area_and_a_malformed_article() -> None:
         "questions": ["一", "二"],
         "answer": "这是一个足够长的回答文本，用来通过长度检查。",
         "reviewed_on": "2026-11-22",
+        "reviewed_by": "审核人",
     }
     good_citation = {"law": "民法典", "article": "第一千零七十七条", "keywords": ["三十日"]}
-    Entry.model_validate({**base, "area": "婚姻家庭", "citations": [good_citation]})
+    Entry.model_validate(
+        {**base, "area": "婚姻家庭", "citations": [good_citation], "relies_on": {"民法典": "2021-01-01"}}
+    )
+    with pytest.raises(ValueError, match="relies_on"):
+        Entry.model_validate({**base, "area": "婚姻家庭", "citations": [good_citation]})
     with pytest.raises(ValueError, match="unknown consultation area"):
         Entry.model_validate({**base, "area": "星座运势", "citations": [good_citation]})
     with pytest.raises(ValueError):
