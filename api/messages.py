@@ -6,6 +6,11 @@ DIALOGUE_UNAVAILABLE = (
     "系统正在忙或正在重启，您的消息还没有发出去，请稍等片刻再点发送。着急的话请拨打12348公共法律服务热线。"
 )
 BAD_SENDER = "会话编号不正确，请刷新页面后重试。"
+# Shown above an article of a shipped text that has since been revised ({note}: what replaced it).
+STATUTE_SUPERSEDED = (
+    "已修订：这一条出自已经被修订的旧文本（{note}），不是现行规定，请不要据此办事。"
+    "现行规定请以国家正式公布的文本为准，也可以拨打12348公共法律服务热线问一问。"
+)
 STATUTE_NOT_FOUND = "没有找到这条法律条文，请检查法律名称和条号，例如“民法典第一千零七十七条”。"
 INVALID_REQUEST = "请求格式不正确，请刷新页面后重试。"
 

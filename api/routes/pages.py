@@ -49,11 +49,19 @@ def _template(name: str) -> Template:
     return Template((STATIC_DIR / name).read_text(encoding="utf-8"))
 
 
-def render_article(law: str, number: str, text: str) -> str:
+def render_article(law: str, number: str, text: str, superseded_note: str | None = None) -> str:
     """The article page; every value is escaped, so statute text can never become markup."""
     paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
+    warning = ""
+    if superseded_note:
+        notice = messages.STATUTE_SUPERSEDED.format(note=superseded_note)
+        warning = f'<p class="superseded" role="alert">{html.escape(notice)}</p>'
     return _template("statute.html").substitute(
-        label=html.escape(f"{law}{number}"), law=html.escape(law), number=html.escape(number), paragraphs=paragraphs
+        label=html.escape(f"{law}{number}"),
+        law=html.escape(law),
+        number=html.escape(number),
+        paragraphs=paragraphs,
+        warning=warning,
     )
 
 
@@ -73,7 +81,8 @@ def statute_page(statutes: StatutesDep, cite: str = "") -> HTMLResponse:
     if article is None:
         missing = (STATIC_DIR / "statute-missing.html").read_text(encoding="utf-8")
         return HTMLResponse(missing, status_code=404)
-    return HTMLResponse(render_article(article.law, article.number, article.text))
+    note = statutes.superseded.get(article.law)
+    return HTMLResponse(render_article(article.law, article.number, article.text, note))
 
 
 def is_meeting_link(url: str, template: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import messages
 from api.deps import StatutesDep
@@ -15,6 +15,10 @@ class ArticleOut(BaseModel):
     law: str
     article: str
     text: str
+    version: str = Field(description="the date of the shipped text's version, e.g. 2023-09-01")
+    superseded: str | None = Field(
+        default=None, description="when the shipped text has been revised: a warning to show above the article"
+    )
 
 
 @router.get("", response_model=ArticleOut, summary="Look up an article by citation")
@@ -24,4 +28,11 @@ def get_article(
     article = statutes.cite(cite)
     if article is None:
         raise HTTPException(status_code=404, detail=messages.STATUTE_NOT_FOUND)
-    return ArticleOut(law=article.law, article=article.number, text=article.text)
+    note = statutes.superseded.get(article.law)
+    return ArticleOut(
+        law=article.law,
+        article=article.number,
+        text=article.text,
+        version=statutes.versions.get(article.law, ""),
+        superseded=messages.STATUTE_SUPERSEDED.format(note=note) if note else None,
+    )

@@ -100,6 +100,13 @@
       return r.json();
     }).then(function (article) {
       title.textContent = article.law + article.article;
+      if (article.superseded) {
+        var warning = document.createElement("p");
+        warning.className = "superseded";
+        warning.setAttribute("role", "alert");
+        warning.textContent = article.superseded;
+        body.appendChild(warning);
+      }
       article.text.split("\n").forEach(function (line) {
         var p = document.createElement("p");
         p.textContent = line;

@@ -45,6 +45,23 @@ def test_a_cited_article_has_a_readable_page(client: TestClient, statutes: Statu
     assert client.get("/statutes/view", params={"cite": "民法典第1077条"}).status_code == 200
 
 
+def test_an_article_of_a_revised_text_carries_a_warning_above_it(client: TestClient) -> None:
+    page = client.get("/statutes/view", params={"cite": "治安管理处罚法第九条"})
+    assert page.status_code == 200
+    assert page.text.index('class="superseded"') < page.text.index('<article class="text">')
+    assert "已修订" in page.text and "2026年1月1日起施行" in page.text
+    current = client.get("/statutes/view", params={"cite": "民法典第一千零七十七条"})
+    assert "已修订" not in current.text and 'class="superseded"' not in current.text
+
+
+def test_the_article_api_says_which_version_and_whether_it_was_revised(client: TestClient) -> None:
+    old = client.get("/api/statutes", params={"cite": "婚姻登记条例第五条"}).json()
+    assert old["version"] == "2003-08-08" and old["superseded"].startswith("已修订")
+    interpretation = client.get("/api/statutes", params={"cite": "民诉法解释第十二条"}).json()
+    assert interpretation["version"] == "2022-04-02" and interpretation["superseded"] is None
+    assert "原告住所地" in interpretation["text"]
+
+
 @pytest.mark.parametrize("cite", ["", "民法典第九千条", "不存在的法第一条", "民法典" * 40])
 def test_an_unknown_article_is_a_chinese_404_page(client: TestClient, cite: str) -> None:
     response = client.get("/statutes/view", params={"cite": cite})

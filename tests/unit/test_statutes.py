@@ -1,3 +1,7 @@
+from pathlib import Path
+
+import pytest
+
 from knowledge.statutes import StatuteLibrary
 
 
@@ -36,3 +40,28 @@ def test_criminal_law_articles_with_suffixes_are_kept_apart(statutes: StatuteLib
     assert plain is not None and suffixed is not None
     assert plain.text != suffixed.text
     assert "醉酒驾驶" in suffixed.text
+
+
+def test_judicial_interpretations_are_cited_by_their_short_names(statutes: StatuteLibrary) -> None:
+    venue = statutes.cite("民诉法解释第十二条")
+    assert venue is not None and "原告住所地人民法院管辖" in venue.text
+    priority = statutes.cite("建设工程施工合同解释（一）第四十一条")
+    assert priority is not None and "十八个月" in priority.text
+    assert statutes.article_count("婚姻家庭编解释（二）") == 23
+
+
+def test_each_text_knows_its_version(statutes: StatuteLibrary) -> None:
+    assert statutes.versions["民事诉讼法"] == "2023-09-01"  # from the file name
+    assert statutes.versions["刑法"] == "2023-12-29"  # the latest amendment its heading records
+    assert statutes.versions["民诉法解释"] == "2022-04-02"
+    assert "INDEX" not in statutes.laws()
+
+
+def test_an_interpretation_without_a_short_name_is_refused_at_load(tmp_path: Path) -> None:
+    (tmp_path / "司法解释").mkdir()
+    (tmp_path / "民法典总则.md").write_text("# 民法典\n\n第一条 为了保护民事主体的合法权益。\n", encoding="utf-8")
+    (tmp_path / "司法解释" / "某解释(2024-01-01).md").write_text("第一条 内容。\n", encoding="utf-8")
+    names = tmp_path / "names.yml"
+    names.write_text("{}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="short name"):
+        StatuteLibrary.load(tmp_path, interpretations_file=names)
