@@ -13,6 +13,7 @@ from sqlmodel import SQLModel, create_engine
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from api.channels import wechat_tables  # noqa: F401  (the WeChat channel's recipients and nonces)
 from api.console import models as console_models  # noqa: F401  (the console's tables)
+from casebook import office_entries  # noqa: F401  (the office's own knowledge entries)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

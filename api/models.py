@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -10,9 +10,8 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+# Re-exported: the modules written before casebook/ existed import it from here.
+from casebook.clock import utc_now as utc_now
 
 
 class CaseKind(StrEnum):
