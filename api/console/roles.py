@@ -18,7 +18,16 @@ from api.services.redaction import mask_personal_data
 ROLES_FILE = Path(__file__).parent / "roles.yml"
 ROLE_ID = r"^[a-z][a-z_]{1,31}$"
 
-Permission = Literal["change_status", "assign", "add_notes", "take_over", "message_residents", "export_personal_data"]
+Permission = Literal[
+    "change_status",
+    "assign",
+    "add_notes",
+    "take_over",
+    "message_residents",
+    "export_personal_data",
+    "edit_knowledge",
+    "approve_knowledge",
+]
 PERMISSIONS: tuple[Permission, ...] = get_args(Permission)
 # A person at the other end types personal data to whoever answers, and an export in clear is
 # personal data in bulk: these need a role that sees personal data anyway.
@@ -44,6 +53,11 @@ class Role(BaseModel):
 
     def may(self, permission: Permission) -> bool:
         return permission in self.permissions
+
+    @property
+    def works_knowledge(self) -> bool:
+        """Writes or reviews the office's own knowledge entries (their pages are open to it)."""
+        return self.may("edit_knowledge") or self.may("approve_knowledge")
 
     def exporting(self) -> Role:
         """The role as the CSV export sees it: names and phones in clear only with export_personal_data."""
@@ -78,7 +92,7 @@ class _RoleData(BaseModel):
 
     title: str
     description: str
-    kinds: list[CaseKind] = Field(min_length=1)
+    kinds: list[CaseKind]  # empty for a role that works no cases (a knowledge reviewer)
     personal_data: bool
     knowledge_gaps: bool
     audit: bool

@@ -44,6 +44,13 @@ class Messages(_Section):
     takeover_case_closed: str
     login_slow_down: str
     login_busy: str
+    entry_not_found: str
+    gap_not_found: str
+    entry_not_draft: str
+    entry_not_yours: str
+    own_draft: str
+    entry_withdrawn: str
+    citation_problems: str
 
 
 class DeadlineTexts(_Section):
@@ -94,11 +101,20 @@ class ExportColumns(_Section):
     not_accepted_reason: str
 
 
+class KnowledgeTexts(_Section):
+    statuses: dict[Literal["draft", "approved", "withdrawn"], str]
+    fields: dict[Literal["area", "sub_area", "questions", "answer", "citations", "route"], str]
+    check_incomplete: str
+    check_bad_article: str
+    done: dict[Literal["drafted", "edited", "approved", "withdrawn"], str]
+
+
 class Texts(_Section):
     messages: Messages
     deadlines: DeadlineTexts
     admin: AdminTexts
     export: ExportColumns
+    knowledge: KnowledgeTexts
     audit_actions: dict[str, str]
 
     @classmethod

@@ -1,13 +1,13 @@
 """The staff console's pages under /console, one module per page: signing in, the queue and its
-export, a case, and the reports (gaps, audit, statistics). Server-rendered HTML; every form post
+export, a case, the reports (gaps, audit, statistics) and the office's own knowledge entries. Server-rendered HTML; every form post
 carries the session's CSRF token."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.console.routes import case, queue, reports, signin
+from api.console.routes import case, knowledge, queue, reports, signin
 
 router = APIRouter()
-for _module in (signin, queue, case, reports):
+for _module in (signin, queue, case, reports, knowledge):
     router.include_router(_module.router)

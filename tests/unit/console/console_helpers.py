@@ -20,7 +20,15 @@ from api.services.applications import SlotRequest, submit_application
 from api.services.cases import open_case
 
 PASSWORD = "Gongzheng-2026-示例"
-ALL_ROLES = ("head", "mediator", "legal_aid_reviewer", "notary_assistant", "clerk", "knowledge_editor")
+ALL_ROLES = (
+    "head",
+    "mediator",
+    "legal_aid_reviewer",
+    "notary_assistant",
+    "clerk",
+    "knowledge_editor",
+    "knowledge_reviewer",
+)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

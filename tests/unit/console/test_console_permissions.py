@@ -28,7 +28,16 @@ EXPECTED: dict[str, dict[str, object]] = {
         "gaps": True,
         "audit": True,
         "statistics": True,
-        "may": {"change_status", "assign", "add_notes", "take_over", "message_residents", "export_personal_data"},
+        "may": {
+            "change_status",
+            "assign",
+            "add_notes",
+            "take_over",
+            "message_residents",
+            "export_personal_data",
+            "edit_knowledge",
+            "approve_knowledge",
+        },
     },
     "mediator": {
         "kinds": {CaseKind.mediation, CaseKind.handoff},
@@ -68,7 +77,16 @@ EXPECTED: dict[str, dict[str, object]] = {
         "gaps": True,
         "audit": False,
         "statistics": False,
-        "may": {"add_notes"},
+        "may": {"add_notes", "edit_knowledge"},
+    },
+    # Reviews the office's knowledge entries against the texts; works no cases.
+    "knowledge_reviewer": {
+        "kinds": set(),
+        "personal": False,
+        "gaps": True,
+        "audit": False,
+        "statistics": False,
+        "may": {"approve_knowledge"},
     },
 }
 
@@ -124,6 +142,10 @@ def test_each_role_reaches_exactly_what_it_should(client: TestClient, engine: En
     assert ('id="nav-statistics"' in menu) is expected["statistics"]
     assert ('id="nav-audit"' in menu) is expected["audit"]
     assert ('id="nav-gaps"' in menu) is expected["gaps"]
+    works_knowledge = bool(may & {"edit_knowledge", "approve_knowledge"})
+    assert ('id="nav-knowledge"' in menu) is works_knowledge
+    assert client.get("/console/knowledge").status_code == (200 if works_knowledge else 403)
+    assert client.get("/console/knowledge/new").status_code == (200 if "edit_knowledge" in may else 403)
 
     export = client.get("/console/export.csv", params={"status": "all"})
     assert export.status_code == 200
@@ -152,15 +174,17 @@ def test_each_change_needs_its_own_permission(
     assert isinstance(may, set)
     kinds = EXPECTED[role]["kinds"]
     assert isinstance(kinds, frozenset | set)
-    case = add_case(engine, sorted(kinds)[0], conversation=f"writes-{role}")
+    # A role that works no cases is shown none (404), whatever it may do.
+    case = add_case(engine, sorted(kinds)[0] if kinds else CaseKind.handoff, conversation=f"writes-{role}")
     # Handing back needs a conversation somebody took over.
     rasa.trackers[case.conversation_id] = {"events": [], "paused": action == "takeover/end"}
     me = add_user(engine, "worker", role)
     token = signed_in(client, "worker")
     data = {key: value.format(me=me) for key, value in form.items()}
     response = post(client, f"/console/cases/{case.reference}/{action}", {**data, "csrf_token": token})
-    allowed = needed <= may
-    assert response.status_code == (303 if allowed else 403), (role, action, response.text[-300:])
+    allowed = needed <= may and bool(kinds)
+    expected = (303 if allowed else 403) if kinds else 404
+    assert response.status_code == expected, (role, action, response.text[-300:])
     with Session(engine) as db:
         audited = {row.action for row in db.exec(select(AuditEntry).where(AuditEntry.case_id == case.id)).all()}
     assert bool(audited - {"view"}) is allowed
