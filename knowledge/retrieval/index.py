@@ -30,7 +30,8 @@ def documents_of(kb: KnowledgeBase) -> list[Document]:
     return docs
 
 
-def _embed(encoder: Encoder, docs: list[Document]) -> np.ndarray:
+def embed(encoder: Encoder, docs: list[Document]) -> np.ndarray:
+    """The documents' vectors, in order: questions on the query side, answers on the passage side."""
     questions = [d.text for d in docs if d.kind == "question"]
     answers = [d.text for d in docs if d.kind == "answer"]
     q_vectors = iter(encoder.encode_queries(questions)) if questions else iter(())
@@ -50,7 +51,7 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
         return stored
     want = manifest_for(kb, encoder.name)
     logger.info("building the knowledge index (%d entries) with %s", len(kb), encoder.name)
-    vectors = _embed(encoder, documents_of(kb))
+    vectors = embed(encoder, documents_of(kb))
     directory.mkdir(parents=True, exist_ok=True)
     np.save(vectors_path, vectors, allow_pickle=False)
     manifest_path.write_text(json.dumps({**want, "documents": len(vectors)}, ensure_ascii=False), encoding="utf-8")

@@ -1,4 +1,9 @@
-"""Hybrid retriever: dense cosine and BM25 ranks fused per entry; a threshold gives the verdict."""
+"""Hybrid retriever: dense cosine and BM25 ranks fused per entry; a threshold gives the verdict.
+
+Entries can be added and removed while the assistant runs (the office's own entries, approved in
+the console): `adding` encodes only the new entries' documents, `removing` encodes nothing. Both
+return a new retriever, so a consultation under way keeps reading the one it started with.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,9 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, Field
 
-from knowledge.entries import KnowledgeBase
+from knowledge.entries import Entry, KnowledgeBase
 from knowledge.retrieval.encoder import Encoder, create_encoder
-from knowledge.retrieval.index import documents_of, load_or_build
+from knowledge.retrieval.index import documents_of, embed, load_or_build
 from knowledge.retrieval.lexical import BM25
 from knowledge.retrieval.text import lexical_tokens
 
@@ -63,13 +68,27 @@ def ranks(scores: np.ndarray) -> np.ndarray:
 
 
 class Retriever:
-    def __init__(self, kb: KnowledgeBase, encoder: Encoder, vectors: np.ndarray, config: RetrievalConfig):
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        encoder: Encoder,
+        vectors: np.ndarray,
+        config: RetrievalConfig,
+        *,
+        tokens: list[list[str]] | None = None,
+    ):
+        """`tokens`: the lexical tokens of documents_of(kb), when they are known already."""
         self.kb, self.encoder, self.config = kb, encoder, config
         docs = documents_of(kb)
         if len(docs) != len(vectors):
             raise ValueError("index does not match the knowledge base: rebuild it")
         self._vectors = vectors
-        self._bm25 = BM25([lexical_tokens(d.text) for d in docs])
+        self._tokens = tokens if tokens is not None else [lexical_tokens(d.text) for d in docs]
+        if len(self._tokens) != len(docs):
+            raise ValueError("tokens do not match the knowledge base's documents")
+        # Every term's weight depends on the whole corpus, so the lexical index is built anew
+        # (from tokens, without tokenizing again) whenever entries come or go.
+        self._bm25 = BM25(self._tokens)
         self._entry_ids = [entry.id for entry in kb.entries]
         self._entry_areas = np.array([entry.area for entry in kb.entries])
         self._position = {entry_id: i for i, entry_id in enumerate(self._entry_ids)}
@@ -80,6 +99,25 @@ class Retriever:
         config = config or RetrievalConfig.load()
         encoder = create_encoder(config.model, config.trust_remote_code)
         return cls(kb, encoder, load_or_build(index_dir, kb, encoder), config)
+
+    def adding(self, entries: list[Entry]) -> Retriever:
+        """This retriever with `entries` too; only their documents are encoded and tokenized."""
+        docs = documents_of(KnowledgeBase(entries))
+        if not docs:
+            return self
+        vectors = np.concatenate([self._vectors, embed(self.encoder, docs).astype(self._vectors.dtype)])
+        tokens = [*self._tokens, *(lexical_tokens(d.text) for d in docs)]
+        grown = KnowledgeBase([*self.kb.entries, *entries])  # refuses an id the retriever has already
+        return Retriever(grown, self.encoder, vectors, self.config, tokens=tokens)
+
+    def removing(self, entry_ids: set[str]) -> Retriever:
+        """This retriever without the entries of `entry_ids`; nothing is encoded."""
+        kept = np.array([self._entry_ids[i] not in entry_ids for i in self._doc_entry], dtype=bool)
+        if kept.all():
+            return self
+        tokens = [t for t, keep in zip(self._tokens, kept, strict=True) if keep]
+        smaller = KnowledgeBase([e for e in self.kb.entries if e.id not in entry_ids])
+        return Retriever(smaller, self.encoder, self._vectors[kept], self.config, tokens=tokens)
 
     def _per_entry_max(self, doc_scores: np.ndarray) -> np.ndarray:
         best = np.full(len(self._entry_ids), -np.inf, dtype=np.float64)
