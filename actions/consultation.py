@@ -43,13 +43,18 @@ def nlu_vector(tracker: Tracker) -> np.ndarray | None:
     return vector / norm if vector.ndim == 1 and np.isfinite(norm) and norm > 0 else None
 
 
+def _consult(message: str, area: str | None, confidence: float, vector: np.ndarray | None) -> Consultation:
+    return runtime.current_consultant().consult(message, area, confidence, vector)
+
+
 async def consult(tracker: Tracker) -> Consultation:
-    """The knowledge layer's reading of the resident's latest message (off the event loop)."""
+    """The knowledge layer's reading of the resident's latest message (off the event loop), with
+    the office's own entries as approved a few seconds ago at most."""
     area = tracker.latest_message.get("area")
     area = area if isinstance(area, dict) else {}
     confidence = area.get("confidence")
     return await asyncio.to_thread(
-        runtime.consultant().consult,
+        _consult,
         str(tracker.latest_message.get("text") or ""),
         area_or_none(area.get("name")),
         float(confidence) if isinstance(confidence, (int, float)) else 0.0,

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
+from actions.office_knowledge import OfficeKnowledge
 from api.db import create_db_engine, init_db
 from api.settings import get_settings
 from knowledge.consultant import Consultant
@@ -20,6 +21,18 @@ from knowledge.roster import Roster
 @cache
 def consultant() -> Consultant:
     return Consultant.load(get_settings().index_dir)
+
+
+@cache
+def office_knowledge(db_engine: Engine, chosen: Consultant) -> OfficeKnowledge:
+    return OfficeKnowledge(db_engine, chosen)
+
+
+def current_consultant() -> Consultant:
+    """The consultant, answering from the office's entries as approved a few seconds ago at most."""
+    chosen = consultant()
+    office_knowledge(engine(), chosen).refresh()
+    return chosen
 
 
 @cache
