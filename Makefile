@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood lint
+.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood lint export-knowledge
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
@@ -16,6 +16,7 @@ help:
 	@echo "make train-verdict  fit the answer verdict on the tune part of the labels"
 	@echo "make bench-turn     the knowledge layer's latency per turn, previous design beside today's"
 	@echo "make bench-flood    residents' chat latency during a 1,000-request flood, rate limits on and off (~5 min)"
+	@echo "make export-knowledge  the office's approved knowledge entries as YAML (var/export/) for the shared knowledge base"
 
 setup:
 	@bash scripts/setup.sh
@@ -49,9 +50,12 @@ bench-turn: build
 bench-flood: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_flood
 
+export-knowledge: setup
+	@PYTHONPATH=. $(APP_PY) -m scripts.export_knowledge
+
 bench-nlu: setup
 	@bash scripts/bench_nlu.sh
 
 lint: setup
-	@$(APP_PY) -m ruff check actions api knowledge scripts tests bot
-	@$(APP_PY) -m mypy actions api knowledge scripts
+	@$(APP_PY) -m ruff check actions api knowledge scripts tests bot casebook
+	@$(APP_PY) -m mypy actions api knowledge scripts casebook

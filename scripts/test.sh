@@ -35,7 +35,7 @@ conversation_tests() {
 }
 
 mkdir -p results
-phase "lint (ruff, mypy)" bash -c '.venv-app/bin/ruff check --no-cache . && .venv-app/bin/ruff format --no-cache --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts'
+phase "lint (ruff, mypy)" bash -c '.venv-app/bin/ruff check --no-cache . && .venv-app/bin/ruff format --no-cache --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts casebook'
 phase "bot tests (Rasa env)" .venv-bot/bin/python -m pytest -c tests/bot/pytest.ini tests/bot -q
 phase "conversation tests" conversation_tests
 # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
