@@ -1,6 +1,7 @@
 // The knowledge-entry form (/console/knowledge/new): each citation row is checked against the
-// statute library as the writer types (and when a field is left), showing the article's text
-// or why it cannot be cited (not in the library, superseded, keyword not in the text).
+// statute library as the writer types (and when a field is left) once its law, article and
+// keywords are all filled in, showing the article's text or why it cannot be cited (not in the
+// library, no such article, a keyword not in its text, a superseded text).
 (() => {
   "use strict";
   const form = document.getElementById("entry-form");
@@ -17,7 +18,8 @@
     const check = async () => {
       window.clearTimeout(timer);
       const [law, article, keywords] = [field("law"), field("article"), field("keywords")];
-      if (!law && !article && !keywords) {
+      if (!law || !article || !keywords) {
+        asked++; // an answer still on its way is no longer wanted
         out.textContent = "";
         delete out.dataset.state;
         return;
@@ -47,6 +49,6 @@
       });
       input.addEventListener("blur", check);
     }
-    if (field("law") || field("article")) check(); // a form shown again after a refusal
+    check(); // a form shown again after a refusal, or a draft being edited
   }
 })();
