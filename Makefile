@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood lint export-knowledge
+.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench-answers  the resident's first reply against the team's labels (eval/), blind and tune parts"
 	@echo "make train-verdict  fit the answer verdict on the tune part of the labels"
 	@echo "make bench-turn     the knowledge layer's latency per turn, previous design beside today's"
+	@echo "make bench-knowledge  retrieval cost and hit@k: the knowledge base before its growth, today's, a synthetic 20,000"
 	@echo "make bench-flood    residents' chat latency during a 1,000-request flood, rate limits on and off (~5 min)"
 	@echo "make export-knowledge  the office's approved knowledge entries as YAML (var/export/) for the shared knowledge base"
 
@@ -46,6 +47,9 @@ train-verdict: build
 
 bench-turn: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_turn 200 --stack
+
+bench-knowledge: build
+	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_knowledge_scale
 
 bench-flood: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_flood
