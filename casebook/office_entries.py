@@ -19,7 +19,7 @@ from sqlmodel import Field, Session, SQLModel, col, func, select
 from casebook.clock import utc_now
 from casebook.entry_draft import ANSWER_CHARS, EntryDraft, draft_problems
 from knowledge.authoring.citations import entry_problems
-from knowledge.entries import Citation, Entry
+from knowledge.entries import Entry
 from knowledge.statutes import StatuteLibrary
 
 ID_PREFIX = "office-"
@@ -73,32 +73,20 @@ class OfficeEntry(SQLModel, table=True):
     def entry_id(self) -> str:
         return f"{ID_PREFIX}{self.id}"
 
+    def _written(self) -> dict[str, Any]:
+        fields = ("area", "sub_area", "questions", "answer", "citations", "route")
+        return {name: getattr(self, name) for name in fields}
+
     def draft(self) -> EntryDraft:
-        return EntryDraft(
-            area=self.area,
-            sub_area=self.sub_area,
-            questions=self.questions,
-            answer=self.answer,
-            citations=[Citation.model_validate(c) for c in self.citations],
-            route=self.route,  # type: ignore[arg-type]  # validated as a Route when drafted
-        )
+        """What the writer wrote, validated again as a draft."""
+        return EntryDraft.model_validate(self._written())
 
     def as_entry(self) -> Entry:
         """The entry in the shipped schema, validated by it: what the assistant answers with."""
         if self.reviewed_on is None or self.approver is None:
             raise ValueError(f"{self.entry_id} has not been approved")
-        return Entry(
-            id=self.entry_id,
-            area=self.area,
-            sub_area=self.sub_area,
-            questions=self.questions,
-            answer=self.answer,
-            citations=[Citation.model_validate(c) for c in self.citations],
-            route=self.route,  # type: ignore[arg-type]
-            reviewed_on=self.reviewed_on,
-            reviewed_by=self.approver,
-            relies_on={law: date.fromisoformat(version) for law, version in self.relies_on.items()},
-        )
+        review = {"reviewed_on": self.reviewed_on, "reviewed_by": self.approver, "relies_on": self.relies_on}
+        return Entry.model_validate({"id": self.entry_id, **self._written(), **review})
 
 
 def _columns(draft: EntryDraft) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 TEXTS_FILE = Path(__file__).parent / "texts.yml"
 
@@ -102,11 +102,23 @@ class ExportColumns(_Section):
 
 
 class KnowledgeTexts(_Section):
-    statuses: dict[Literal["draft", "approved", "withdrawn"], str]
-    fields: dict[Literal["area", "sub_area", "questions", "answer", "citations", "route"], str]
+    statuses: dict[str, str]  # by EntryStatus
+    fields: dict[str, str]  # by field of the entry form
     check_incomplete: str
     check_bad_article: str
-    done: dict[Literal["drafted", "edited", "approved", "withdrawn"], str]
+    done: dict[str, str]  # the notice after a step
+
+    @model_validator(mode="after")
+    def _complete(self) -> KnowledgeTexts:
+        wanted = {
+            "statuses": {"draft", "approved", "withdrawn"},
+            "fields": {"area", "sub_area", "questions", "answer", "citations", "route"},
+            "done": {"drafted", "edited", "approved", "withdrawn"},
+        }
+        for name, keys in wanted.items():
+            if set(getattr(self, name)) != keys:
+                raise ValueError(f"knowledge.{name} needs exactly {sorted(keys)}")
+        return self
 
 
 class Texts(_Section):

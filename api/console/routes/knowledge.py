@@ -88,7 +88,7 @@ def _form_page(
         action=action,
         gap=gap,
         gap_point=staff.role.text(gap.point or gap.question) if gap else "",
-        wrong={name: messages_.knowledge.fields[name] for name in wrong or []},  # type: ignore[index]
+        wrong={name: messages_.knowledge.fields[name] for name in wrong or []},
         error=error,
         areas=load_taxonomy().areas,
         routes={key: workflow.routes[key] for key in ("mediation", "legal_aid", "notarization", "lawyer")},
@@ -130,7 +130,7 @@ def entries_page(
         status=status,
         counts=office_entries.counts(session),
         statuses=messages_.knowledge.statuses,
-        notice=messages_.knowledge.done.get(done),  # type: ignore[call-overload]
+        notice=messages_.knowledge.done.get(done),
     )
 
 
@@ -239,7 +239,7 @@ def entry_page(
         may_edit=mine and entry.status == EntryStatus.draft and staff.role.may("edit_knowledge"),
         may_approve=not mine and entry.status == EntryStatus.draft and staff.role.may("approve_knowledge"),
         may_withdraw=entry.status != EntryStatus.withdrawn and staff.role.may("approve_knowledge"),
-        notice=messages_.knowledge.done.get(done),  # type: ignore[call-overload]
+        notice=messages_.knowledge.done.get(done),
     )
 
 
