@@ -9,6 +9,7 @@ a slot can take it.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -27,6 +28,18 @@ from bot.components.normalizer import normalize_text
 logger = logging.getLogger(__name__)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+KNOWLEDGE_DIR = "knowledge/data/entries"
+
+
+def knowledge_fingerprint(directory: Path) -> str:
+    """Hash of the entry files. It is part of the component's config because Rasa's training
+    cache fingerprints training data and config only: without it a changed knowledge base would
+    restore a classifier trained on the old one."""
+    digest = hashlib.sha256()
+    for path in sorted(directory.glob("*.yml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def knowledge_examples(directory: Path) -> List[Tuple[str, str]]:
@@ -50,7 +63,8 @@ class AreaClassifier(LinearClassifierComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            "knowledge_dir": "knowledge/data/entries",
+            "knowledge_dir": KNOWLEDGE_DIR,
+            "knowledge_fingerprint": knowledge_fingerprint(PROJECT_ROOT / KNOWLEDGE_DIR),
             "dense_alias": "e5",  # the E5SentenceFeaturizer's alias; empty for sparse only
             "dense_weight": 2.0,
             "C": 8.0,
