@@ -6,7 +6,8 @@ Usage: python -m scripts.bench_knowledge_scale [--base REV] [--synthetic N] [--r
 For each knowledge base: entries and documents, the index's memory (the process's resident set
 after loading it, minus before), and per labelled question (eval/answer_labels.jsonl, texts read
 from ../shared/eval) the latency of retrieval (the hybrid search given the turn's vector) and of the
-whole consultation after encoding (reading, retrieval, verdict, reply), p50 / p95. For the real
+whole consultation after encoding (reading, retrieval, verdict, reply), p50 / p95, and the time to
+get the index (encoded here, or loaded when `make build` already has it). For the real
 bases also hit@1 / hit@3 of retrieval on the questions labelled with an answering entry, blind
 and tune parts apart: labels name the entries of their time, so a new entry that answers a point
 counts as a miss until the labels are extended.
@@ -164,7 +165,7 @@ def measure(
 
 def report(rows: list[Measured]) -> None:
     print(
-        f"{'knowledge base':<26}{'entries':>8}{'docs':>8}{'index MB':>10}{'encode s':>10}"
+        f"{'knowledge base':<26}{'entries':>8}{'docs':>8}{'index MB':>10}{'index s':>10}"
         f"{'search p50/p95 ms':>20}{'consult p50/p95 ms':>21}"
     )
     for row in rows:
@@ -200,12 +201,14 @@ def main() -> None:
     labelled_labels = [label for label in load_labels(today) if label.id in texts]
     query_vectors = encoder.encode_queries([texts[label.id] for label in labelled_labels])
     labelled = [(label, texts[label.id], query_vectors[i]) for i, label in enumerate(labelled_labels)]
-    articles = ArticleRetriever.create(StatuteLibrary.load(), get_settings().index_dir / "articles", encoder)
+    index_home = get_settings().index_dir
+    articles = ArticleRetriever.create(StatuteLibrary.load(), index_home / "articles", encoder)
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         before = entries_at(args.base, Path(scratch))
-        for name, kb in ((f"before growth ({args.base})", before), ("today", today)):
-            index_dir = Path(scratch) / name.split()[0]
+        # Today's index is the one `make build` keeps; the earlier base is encoded here.
+        bases = ((f"before growth ({args.base})", before, Path(scratch) / "before"), ("today", today, index_home))
+        for name, kb, index_dir in bases:
 
             def build(kb: KnowledgeBase = kb, index_dir: Path = index_dir) -> tuple[KnowledgeBase, np.ndarray]:
                 return kb, load_or_build(index_dir, kb, encoder)
@@ -214,7 +217,7 @@ def main() -> None:
         if args.synthetic > len(today):
 
             def grown() -> tuple[KnowledgeBase, np.ndarray]:
-                return synthetic(today, load_or_build(Path(scratch) / "today", today, encoder), args.synthetic)
+                return synthetic(today, load_or_build(index_home, today, encoder), args.synthetic)
 
             name = f"synthetic {args.synthetic:,}"
             rows.append(measure(name, grown, encoder, articles, labelled, args.repeat, score_hits=False))
