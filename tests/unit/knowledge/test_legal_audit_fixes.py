@@ -1,0 +1,214 @@
+"""The findings of the legal audit (/work/shared/reviews/legal-audit.md, sections 1, 2, 4 and 5),
+each written as what the law requires of the answer or the rule that used to get it wrong."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge.entries import Entry, KnowledgeBase
+from knowledge.legal_aid import LegalAidRules, PrecheckAnswers, PrecheckResult
+from knowledge.mediation import MediationRules
+from knowledge.statutes import StatuteLibrary
+
+ROOT = Path(__file__).resolve().parents[3]
+HIGH = (3, Decimal("8000"))  # above the example standard (2100 yuan a head), as in the audit
+LOW = (3, Decimal("3000"))
+NONE: tuple[int | None, Decimal | None] = (None, None)
+
+AUDITED_ENTRIES = [
+    "traffic-drunk-driving",
+    "construction-project-payment",
+    "office-mediation-unsuitable",
+    "admin-police-detention-appeal",
+    "marriage-divorce-where-to-sue",
+    "foreign-marriage-registration",
+    "labour-social-insurance",
+    "marriage-parents-contribution",
+    "labour-dismissal-compensation",
+    "marriage-divorce-damages",
+    "injury-helper-unpaid",
+    "maritime-ship-collision",
+    "maritime-cargo-loss",
+    "consumer-food-safety",
+    "criminal-reconciliation",
+    "demolition-land-compensation-share",
+]
+
+
+@pytest.fixture(scope="module")
+def legal_aid() -> LegalAidRules:
+    return LegalAidRules.load()
+
+
+@pytest.fixture(scope="module")
+def mediation() -> MediationRules:
+    return MediationRules.load()
+
+
+def entry(kb: KnowledgeBase, entry_id: str) -> Entry:
+    return kb.get(entry_id)
+
+
+def cited(item: Entry) -> set[str]:
+    return {citation.label for citation in item.citations}
+
+
+def says(item: Entry, *phrases: str) -> None:
+    missing = [phrase for phrase in phrases if phrase not in item.answer]
+    assert not missing, f"{item.id} does not say {missing}"
+
+
+def check(
+    rules: LegalAidRules,
+    matter: str,
+    statuses: set[str] | None = None,
+    finances: tuple[int | None, Decimal | None] = NONE,
+    **extra: Any,
+) -> PrecheckResult:
+    size, income = finances
+    answers = PrecheckAnswers(
+        matter=matter,
+        statuses=frozenset(statuses or ()),
+        household_size=size,
+        monthly_household_income=income,
+        **extra,
+    )
+    return rules.precheck(answers)
+
+
+# -- every corrected entry waits for a second reader
+
+
+@pytest.mark.parametrize("entry_id", AUDITED_ENTRIES)
+def test_a_corrected_entry_is_marked_for_review_by_someone_else(kb: KnowledgeBase, entry_id: str) -> None:
+    assert entry(kb, entry_id).reviewed_by == "待复核（审计修正）"
+
+
+@pytest.mark.parametrize("entry_id", AUDITED_ENTRIES)
+def test_a_corrected_entry_cites_current_texts_only(kb: KnowledgeBase, statutes: StatuteLibrary, entry_id: str) -> None:
+    item = entry(kb, entry_id)
+    assert not {c.law for c in item.citations} & set(statutes.superseded)
+    assert 40 <= len(item.answer) <= 400
+
+
+# -- section 1: the entries ranked by harm
+
+
+def test_a_drunk_driving_victim_is_told_the_insurer_compensates_not_only_advances_rescue_costs(
+    kb: KnowledgeBase,
+) -> None:
+    item = entry(kb, "traffic-drunk-driving")
+    says(item, "在责任限额内赔偿您的人身伤亡损失", "不只是垫付抢救费", "向司机追偿", "财产损失交强险不赔")
+    assert "仍要在限额内垫付抢救费" not in item.answer
+    assert "交通事故损害赔偿解释第十五条" in cited(item)
+
+
+def test_a_builder_is_told_the_priority_right_lapses_after_at_most_eighteen_months(kb: KnowledgeBase) -> None:
+    item = entry(kb, "construction-project-payment")
+    says(item, "最长十八个月", "从发包人应当付工程款之日起算")
+    assert "建设工程施工合同解释（一）第四十一条" in cited(item)
+
+
+def test_a_dispute_the_police_have_seen_is_still_for_peoples_mediation(kb: KnowledgeBase) -> None:
+    item = entry(kb, "office-mediation-unsuitable")
+    says(item, "已经报了警的民间纠纷", "仍然可以申请人民调解", "书面告知公安机关")
+    assert "法院、公安、仲裁机构已经受理的" not in item.answer
+    assert "人民调解法第十八条" in cited(item)
+
+
+def test_an_on_the_spot_police_fine_goes_to_reconsideration_before_court(kb: KnowledgeBase) -> None:
+    item = entry(kb, "admin-police-detention-appeal")
+    says(item, "当场作出的处罚", "要先申请行政复议", "六个月内直接向法院起诉")
+    assert {"行政复议法第二十三条", "行政诉讼法第四十六条", "行政复议法第二十条"} <= cited(item)
+
+
+def test_a_wife_whose_husband_has_worked_away_over_a_year_may_sue_at_her_own_court(kb: KnowledgeBase) -> None:
+    item = entry(kb, "marriage-divorce-where-to-sue")
+    says(item, "离开住所地超过一年", "在自己住所地的法院起诉")
+    assert "民诉法解释第十二条" in cited(item)
+
+
+def test_a_chinese_party_registers_a_foreign_marriage_with_the_id_card_and_an_apostille_suffices(
+    kb: KnowledgeBase,
+) -> None:
+    item = entry(kb, "foreign-marriage-registration")
+    says(item, "带本人身份证", "不再要户口簿", "附加证明书")
+    assert "户口簿和身份证" not in item.answer
+    assert "婚姻登记条例" not in {c.law for c in item.citations}  # the 2003 text is superseded
+
+
+def test_a_worker_paid_cash_instead_of_social_insurance_may_have_to_return_it_after_the_arrears_are_paid(
+    kb: KnowledgeBase,
+) -> None:
+    item = entry(kb, "labour-social-insurance")
+    says(item, "是无效的", "劳动争议司法解释（二）", "单位补缴社保后，可以要你退回", "12333")
+    assert {"劳动合同法第二十六条", "劳动合同法第三十八条"} <= cited(item)
+
+
+# -- section 2: the other entries
+
+
+def test_a_house_paid_in_full_by_one_sides_parents_after_marriage_may_go_to_their_child(kb: KnowledgeBase) -> None:
+    item = entry(kb, "marriage-parents-contribution")
+    says(item, "一方父母出了全款", "判给出钱一方的孩子", "以出资来源和比例为基础")
+    assert "没约定的一般算给夫妻双方" not in item.answer
+    assert {"婚姻家庭编解释（二）第八条", "婚姻家庭编解释（一）第二十九条"} <= cited(item)
+
+
+def test_a_dismissal_for_serious_misconduct_carries_no_compensation_and_high_earners_are_capped(
+    kb: KnowledgeBase,
+) -> None:
+    item = entry(kb, "labour-dismissal-compensation")
+    says(item, "单位依法开除的，没有经济补偿", "三倍", "最多算十二年")
+    assert {"劳动合同法第三十九条", "劳动合同法第四十六条", "劳动合同法第四十七条"} <= cited(item)
+
+
+def test_an_innocent_spouse_who_was_the_defendant_may_claim_damages_in_a_later_suit(kb: KnowledgeBase) -> None:
+    item = entry(kb, "marriage-divorce-damages")
+    says(item, "你是原告的，要在离婚诉讼中一并提出", "你是被告", "以后可以单独起诉")
+    assert {"婚姻家庭编解释（一）第八十八条", "婚姻家庭编解释（一）第八十九条"} <= cited(item)
+
+
+def test_an_unpaid_helpers_injury_rests_on_the_helpers_rule_of_the_injury_interpretation(kb: KnowledgeBase) -> None:
+    item = entry(kb, "injury-helper-unpaid")
+    says(item, "各自的过错", "明确拒绝过帮忙的，不用赔", "可以找第三人赔")
+    assert "人身损害赔偿解释第五条" in cited(item)
+
+
+def test_a_ship_collision_follows_the_maritime_code_and_injured_people_may_claim_from_any_ship_at_fault(
+    kb: KnowledgeBase,
+) -> None:
+    item = entry(kb, "maritime-ship-collision")
+    says(item, "由海商法专门规定", "连带赔偿责任", "具体以现行条文为准")
+    assert "按各自过失大小分担。" not in item.answer
+    assert cited(item) == {"民法典第十一条", "民事诉讼法第三十一条"}
+
+
+def test_sea_cargo_loss_follows_the_maritime_code_not_the_civil_codes_carriage_rules(kb: KnowledgeBase) -> None:
+    item = entry(kb, "maritime-cargo-loss")
+    says(item, "由海商法专门规定", "免责的情形和赔偿限额", "书面通知承运人")
+    assert not {label for label in cited(item) if label.startswith("民法典第八百三")}
+    assert "民法典第十一条" in cited(item)
+
+
+def test_ten_times_the_price_for_unsafe_food_rests_on_the_food_safety_law(kb: KnowledgeBase) -> None:
+    item = entry(kb, "consumer-food-safety")
+    says(item, "价款十倍或损失三倍", "不足一千元的按一千元算", "接到要求的一方要先赔")
+    assert "食品安全法第一百四十八条" in cited(item)
+
+
+def test_a_criminal_reconciliation_may_be_mediated_by_a_peoples_mediation_committee(kb: KnowledgeBase) -> None:
+    item = entry(kb, "criminal-reconciliation")
+    says(item, "请人民调解委员会帮着调解", "审查是否自愿、合法", "主持制作和解协议书")
+    assert "也不走人民调解" not in item.answer
+    assert {"刑事诉讼法第二百八十九条", "刑诉法解释第五百八十七条"} <= cited(item)
+
+
+def test_land_compensation_is_shared_out_by_the_collectives_members_assembly(kb: KnowledgeBase) -> None:
+    item = entry(kb, "demolition-land-compensation-share")
+    says(item, "成员大会", "没有成立集体经济组织的，由村民会议", "农村集体经济组织法")
+    assert "村民委员会组织法第二十四条" in cited(item)
