@@ -8,15 +8,23 @@ Order of the checks (each choice follows the articles named):
 1. Criminal defence (第二十四条至第二十八条) is arranged by police, procuratorate and court: explained,
    not screened → needs_review, whatever else was answered.
 2. Already has a lawyer → likely_not: aid is for people who have no representative (第三十一条), and
-   aid ends when the recipient hires one (第四十八条第六项).
-3. A 第三十二条 ground → likely_eligible without any hardship test. The ground names the claim
-   itself (e.g. a domestic-violence victim asserting her rights), so it does not depend on the matter.
+   aid ends when the recipient hires one (第四十八条第六项). The form asks about a lawyer engaged,
+   not about a relative who helps.
+3. A 第三十二条 ground that concerns the matter → likely_eligible without any hardship test. A ground
+   lifts the hardship condition only for the claim it names ("为维护英雄烈士的人格权益", "主张相关权益"),
+   so each ground lists the matters it concerns; a 再审改判无罪 ground only the state-compensation claim
+   that follows an acquittal on re-trial (第三十三条: the re-trial has to have been ordered first).
+   A ground that does not concern the matter is explained and changes nothing: the matter goes
+   through the steps below as if it had not been claimed.
 4. A matter outside the listed ones → likely_not (needs_review if an open-ended "other as set by
-   law" ground was claimed, which only the office can check).
+   law" ground was claimed, which only the office can check). A claim that qualifies only through
+   a 第三十二条 ground (kind `ground`) without that ground → needs_review: the office checks it.
 5. Listed matter: hardship presumed on proof of a 第四十二条 status that applies to the matter
-   (migrant workers: wages and work injury only); otherwise the district's standard (第三十四条)
-   decides: within → likely_eligible, above → likely_not, unknown → needs_review. Matters listed
-   only on conditions the office checks (第三十一条第九项, 第三十三条 re-trial) get needs_review at best.
+   (migrant workers: wages, confirming the employment the wages rest on, and work injury);
+   otherwise the district's standard (第三十四条) decides: within → likely_eligible, above →
+   likely_not, unknown → needs_review. Matters listed only on conditions the office checks
+   (第三十一条第九项, 第三十三条 re-trial) and matters provinces commonly add under 第九项 (婚姻家庭,
+   继承: kind `provincial`) get needs_review at best.
 An open-ended status ("other as set by law") never decides, but turns a failed income check into
 needs_review because the local rule it refers to might waive the check.
 """
@@ -38,7 +46,7 @@ from knowledge.entries import Citation
 DEFAULT_PATH = Path(__file__).parent / "data" / "legal_aid.yml"
 
 Verdict = Literal["likely_eligible", "likely_not", "needs_review"]
-MatterKind = Literal["covered", "review", "criminal_defence", "not_covered"]
+MatterKind = Literal["covered", "review", "provincial", "ground", "criminal_defence", "not_covered"]
 _Hardship = Literal["pass", "fail", "unknown"]
 
 
@@ -89,7 +97,7 @@ class Matter(_Item):
 
     @model_validator(mode="after")
     def _explained(self) -> Matter:
-        if self.kind in ("covered", "review") and self.citation is None:
+        if self.kind in ("covered", "review", "ground") and self.citation is None:
             raise ValueError(f"matter {self.id}: a {self.kind} matter needs the citation that lists it")
         if self.kind != "covered" and not self.notes:
             raise ValueError(f"matter {self.id}: a {self.kind} matter needs notes explaining it")
@@ -102,7 +110,9 @@ class Status(_Item):
     item: int = Field(ge=1)
     open_ended: bool = False  # "法律、法规、规章规定的其他…": only the office can confirm it
     proof: list[str] = Field(min_length=1)
-    matters: list[str] | None = None  # the status applies only to these matters (None: all)
+    # The matters the ground or status concerns (None: all). Every 第三十二条 ground but the
+    # open-ended one names its matters: it lifts the hardship condition for the related claim only.
+    matters: list[str] | None = None
     citation: Citation
 
 
@@ -156,11 +166,14 @@ class Template(_Frozen):
 class ReasonTemplates(_Frozen):
     covered_matter: Template
     review_matter: Template
+    provincial_matter: Template
+    ground_matter: Template
     criminal_defence: Template
     not_covered: Template
     has_lawyer: Template
     exempt: Template
     exempt_open_ended: Template
+    exempt_not_for_matter: Template
     presumed: Template
     presumed_open_ended: Template
     presumed_not_for_matter: Template
@@ -212,13 +225,23 @@ class ReplyTexts(_Frozen):
                 {"figure_name", "figure_amount", "source", "multiple", "threshold"},
             ),
             "reasons.presumed_not_for_matter": (self.reasons.presumed_not_for_matter.text, {"title", "matters"}),
+            "reasons.exempt_not_for_matter": (self.reasons.exempt_not_for_matter.text, {"title", "matters"}),
             "reasons.hardship_pass": (self.reasons.hardship_pass.text, money),
             "reasons.hardship_fail": (self.reasons.hardship_fail.text, money),
             "reasons.hardship_unknown": (self.reasons.hardship_unknown.text, {"rule"}),
             "cited": (self.cited, {"text", "citation"}),
             "urgent_situations": (self.urgent_situations, {"situations"}),
         }
-        titled = ("covered_matter", "review_matter", "not_covered", "exempt", "exempt_open_ended", "presumed")
+        titled = (
+            "covered_matter",
+            "review_matter",
+            "provincial_matter",
+            "ground_matter",
+            "not_covered",
+            "exempt",
+            "exempt_open_ended",
+            "presumed",
+        )
         for name in (*titled, "presumed_open_ended"):
             allowed[f"reasons.{name}"] = (getattr(self.reasons, name).text, {"title"})
         for name in ("criminal_defence", "has_lawyer"):
@@ -257,12 +280,20 @@ class LegalAidData(_Frozen):
             raise ValueError(f"hardship rule uses unknown figure {self.hardship.figure!r}")
         matter_ids = {m.id for m in self.matters}
         for status in self.exemptions:
-            if status.matters is not None:
-                raise ValueError(f"exemption {status.id}: 第三十二条 grounds do not depend on the matter")
-        for status in self.presumed_statuses:
+            if status.open_ended and status.matters is not None:
+                raise ValueError(
+                    f"exemption {status.id}: the open-ended ground is checked by the office for any matter"
+                )
+            if not status.open_ended and not status.matters:
+                raise ValueError(f"exemption {status.id}: a 第三十二条 ground needs the matters it concerns")
+        for status in [*self.exemptions, *self.presumed_statuses]:
             unknown = set(status.matters or []) - matter_ids
             if unknown:
                 raise ValueError(f"status {status.id}: unknown matters {sorted(unknown)}")
+        tied = {m for s in self.exemptions for m in s.matters or []}
+        for matter in self.matters:
+            if matter.kind == "ground" and matter.id not in tied:
+                raise ValueError(f"matter {matter.id}: a ground matter needs a 第三十二条 ground that concerns it")
         return self
 
 
@@ -285,7 +316,7 @@ class PrecheckAnswers(_Frozen):
     statuses: frozenset[str] = frozenset()  # ids of 第三十二条 grounds / 第四十二条 statuses that apply
     household_size: int | None = Field(default=None, ge=1)
     monthly_household_income: Decimal | None = Field(default=None, ge=0)  # yuan per month
-    has_lawyer: bool = False
+    has_lawyer: bool = False  # a lawyer is already engaged (a relative helping informally is not)
     urgent: frozenset[str] = frozenset()  # ids of 第四十四条 situations
 
 
@@ -431,15 +462,17 @@ class LegalAidRules:
         """Whether the income answers could still change the pre-check (else the form skips them)."""
         matter = self._matter(answers_so_far.matter)
         exempt, presumed = self._statuses(answers_so_far.statuses)
-        if matter.kind in ("criminal_defence", "not_covered") or answers_so_far.has_lawyer:
+        if matter.kind in ("criminal_defence", "not_covered", "ground") or answers_so_far.has_lawyer:
             return False
-        if any(not s.open_ended for s in exempt):
+        if any(not s.open_ended and _applies(s, matter) for s in exempt):
             return False
         return not any(not s.open_ended and _applies(s, matter) for s in presumed)
 
     def precheck(self, answers: PrecheckAnswers) -> PrecheckResult:
         matter = self._matter(answers.matter)
         exempt, presumed = self._statuses(answers.statuses)
+        grounds = [s for s in exempt if not s.open_ended and _applies(s, matter)]
+        open_exempt = [s for s in exempt if s.open_ended]
         urgent = [self._urgent_situation(u) for u in sorted(answers.urgent)]
         reasons_t = self.data.texts.reasons
         reasons: list[Reason] = []
@@ -454,26 +487,24 @@ class LegalAidRules:
             verdict = "likely_not"
             reasons.append(_reason(reasons_t.has_lawyer))
             materials = []
-        elif confirmed := [s for s in exempt if not s.open_ended]:
-            verdict = "likely_eligible"
-            if matter.kind == "covered":
-                reasons.append(_reason(reasons_t.covered_matter, matter.citation, title=matter.title))
-            reasons += [_reason(reasons_t.exempt, s.citation, title=s.title) for s in confirmed]
-            materials += [proof for s in confirmed for proof in s.proof]
-        elif matter.kind == "not_covered":
-            reasons += [_reason(reasons_t.not_covered, title=matter.title), *map(_note, matter.notes)]
-            reasons += [_reason(reasons_t.exempt_open_ended, s.citation, title=s.title) for s in exempt]
-            verdict = "needs_review" if exempt else "likely_not"
+        elif grounds:
+            # The re-trial condition of a review matter stays for the office to check (第三十三条).
+            verdict = "needs_review" if matter.kind == "review" else "likely_eligible"
+            if matter.kind in ("covered", "review"):
+                reasons.append(_matter_reason(reasons_t, matter))
+            if matter.kind == "review":
+                reasons += map(_note, matter.notes)
+            reasons += [_reason(reasons_t.exempt, s.citation, title=s.title) for s in grounds]
+            materials += [proof for s in grounds for proof in s.proof]
+        elif matter.kind in ("not_covered", "ground"):
+            reasons += [_matter_reason(reasons_t, matter), *map(_note, matter.notes)]
+            reasons += self._not_for_matter(exempt, matter)
+            reasons += [_reason(reasons_t.exempt_open_ended, s.citation, title=s.title) for s in open_exempt]
+            verdict = "needs_review" if open_exempt or matter.kind == "ground" else "likely_not"
         else:
-            template = reasons_t.covered_matter if matter.kind == "covered" else reasons_t.review_matter
-            reasons += [_reason(template, matter.citation, title=matter.title), *map(_note, matter.notes)]
             outcome: _Hardship | Literal["presumed"]
-            for status in presumed:
-                if not _applies(status, matter):
-                    titles = self.data.texts.separator.join(self._matters[m].title for m in status.matters or [])
-                    reasons.append(
-                        _reason(reasons_t.presumed_not_for_matter, status.citation, title=status.title, matters=titles)
-                    )
+            reasons += [_matter_reason(reasons_t, matter), *map(_note, matter.notes)]
+            reasons += self._not_for_matter([*exempt, *presumed], matter)
             applicable = [s for s in presumed if _applies(s, matter)]
             if proven := [s for s in applicable if not s.open_ended]:
                 outcome = "presumed"
@@ -484,10 +515,10 @@ class LegalAidRules:
                 outcome, reason = self._hardship(answers, hardship_rule)
                 reasons += [reason, _cited_reason(self.data.integrity)]
                 materials += self.data.materials.finances
-                open_ended = [*exempt, *applicable]  # only open-ended ones are left here
+                open_ended = [*open_exempt, *applicable]  # only open-ended ones are left here
                 reasons += [
                     _reason(
-                        reasons_t.exempt_open_ended if s in exempt else reasons_t.presumed_open_ended,
+                        reasons_t.exempt_open_ended if s in open_exempt else reasons_t.presumed_open_ended,
                         s.citation,
                         title=s.title,
                     )
@@ -498,7 +529,7 @@ class LegalAidRules:
                     outcome = "unknown"  # the rule the status refers to might waive the check
             if outcome == "fail":
                 verdict = "likely_not"
-            elif outcome == "unknown" or matter.kind == "review":
+            elif outcome == "unknown" or matter.kind in ("review", "provincial"):
                 verdict = "needs_review"
             else:
                 verdict = "likely_eligible"
@@ -527,6 +558,20 @@ class LegalAidRules:
         )
 
     # -- helpers
+
+    def _not_for_matter(self, statuses: list[Status], matter: Matter) -> list[Reason]:
+        """Why a ground or status the resident named does not change the pre-check of this matter."""
+        reasons_t = self.data.texts.reasons
+        reasons = []
+        for status in statuses:
+            if status.open_ended or _applies(status, matter):
+                continue
+            template = (
+                reasons_t.exempt_not_for_matter if status.id in self._exemptions else reasons_t.presumed_not_for_matter
+            )
+            titles = self.data.texts.separator.join(self._matters[m].title for m in status.matters or [])
+            reasons.append(_reason(template, status.citation, title=status.title, matters=titles))
+        return reasons
 
     def _hardship(self, answers: PrecheckAnswers, rule: str) -> tuple[_Hardship, Reason]:
         reasons_t = self.data.texts.reasons
@@ -571,6 +616,21 @@ class LegalAidRules:
 
 def _applies(status: Status, matter: Matter) -> bool:
     return status.matters is None or matter.id in status.matters
+
+
+_MATTER_TEMPLATES = {
+    "covered": "covered_matter",
+    "review": "review_matter",
+    "provincial": "provincial_matter",
+    "ground": "ground_matter",
+    "not_covered": "not_covered",
+}
+
+
+def _matter_reason(reasons_t: ReasonTemplates, matter: Matter) -> Reason:
+    """What kind of matter it is, citing the template's article or else the matter's own."""
+    template: Template = getattr(reasons_t, _MATTER_TEMPLATES[matter.kind])
+    return _reason(template, matter.citation, title=matter.title)
 
 
 def _reason(template: Template, citation: Citation | None = None, **values: object) -> Reason:

@@ -133,17 +133,19 @@ def test_matters_with_the_hardship_test(
     assert any(r.citation == "法律援助法第四十一条" for r in result.reasons)  # state finances truthfully
 
 
-# -- 第三十二条: no hardship test
+# -- 第三十二条: no hardship test for the claim the ground names
 
 
 @pytest.mark.parametrize(
     ("status", "matter", "finances", "verdict"),
     [
-        ("hero_martyr_family", "other_by_law", NONE, "likely_eligible"),  # item 1
-        ("good_samaritan", "work_injury", HIGH, "likely_eligible"),  # item 2
+        ("hero_martyr_family", "hero_martyr_rights", NONE, "likely_eligible"),  # item 1
+        ("good_samaritan", "good_samaritan_claim", HIGH, "likely_eligible"),  # item 2
+        ("good_samaritan", "crime_victim", HIGH, "likely_eligible"),  # hurt by the offender they stopped
         ("retrial_acquittal_compensation", "state_compensation", HIGH, "likely_eligible"),  # item 3
         ("abuse_or_dv_victim", "divorce_property", HIGH, "likely_eligible"),  # item 4: the ground is the claim
         ("abuse_or_dv_victim", "family_support", NONE, "likely_eligible"),
+        ("abuse_or_dv_victim", "abuse_protection", HIGH, "likely_eligible"),
         ("other_exempt_by_law", "contract_business", NONE, "needs_review"),  # item 5: office checks
         ("other_exempt_by_law", "family_support", NONE, "needs_review"),
         ("other_exempt_by_law", "family_support", HIGH, "needs_review"),
@@ -532,7 +534,10 @@ def test_loading_a_broken_file_names_it(tmp_path: Path) -> None:
         (lambda d: d["matters"].append(copy.deepcopy(d["matters"][0])), "duplicate matter"),
         (lambda d: d["presumed_statuses"].append({**d["exemptions"][0]}), "duplicate status"),
         (lambda d: d["presumed_statuses"][2].update(matters=["lottery"]), "unknown matters"),
-        (lambda d: d["exemptions"][0].update(matters=["unpaid_wages"]), "do not depend"),
+        (lambda d: d["exemptions"][0].update(matters=None), "needs the matters it concerns"),
+        (lambda d: d["exemptions"][1].update(matters=["lottery"]), "unknown matters"),
+        (lambda d: d["exemptions"][4].update(matters=["unpaid_wages"]), "open-ended ground"),
+        (lambda d: d["exemptions"][0].update(matters=["state_compensation"]), "needs a 第三十二条 ground"),
         (lambda d: d["texts"]["reasons"]["hardship_pass"].update(text="{rul}"), "unknown placeholder"),
         (lambda d: d["matters"][0].update(citation=None), "needs the citation"),
         (lambda d: d["matters"][-1].update(notes=[]), "needs notes"),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from knowledge.entries import Entry, KnowledgeBase
 from knowledge.legal_aid import LegalAidRules, PrecheckAnswers, PrecheckResult
@@ -212,3 +213,101 @@ def test_land_compensation_is_shared_out_by_the_collectives_members_assembly(kb:
     item = entry(kb, "demolition-land-compensation-share")
     says(item, "成员大会", "没有成立集体经济组织的，由村民会议", "农村集体经济组织法")
     assert "村民委员会组织法第二十四条" in cited(item)
+
+
+# -- section 1 and 2: the legal-aid pre-check
+
+
+def test_a_migrant_worker_without_a_contract_who_is_owed_wages_is_presumed_eligible(legal_aid: LegalAidRules) -> None:
+    words = "我是农民工，没签劳动合同，老板不给工资"
+    matter, statuses = legal_aid.match_matter(words), legal_aid.match_statuses(words)
+    assert (matter, statuses) == ("labour_relationship", {"migrant_worker"})
+    result = check(legal_aid, matter, set(statuses), HIGH)
+    assert result.verdict == "likely_eligible"
+    assert result.hardship_rule is None  # 免予核查: no income test
+    assert any(r.citation == "法律援助法第四十二条" for r in result.reasons)
+    assert not legal_aid.needs_finances(PrecheckAnswers(matter=matter, statuses=statuses))
+
+
+@pytest.mark.parametrize(
+    ("ground", "matter", "finances", "verdict"),
+    [
+        ("hero_martyr_family", "private_lending", NONE, "likely_not"),  # the audit's loan dispute
+        ("abuse_or_dv_victim", "contract_business", NONE, "likely_not"),  # the audit's contract dispute
+        ("good_samaritan", "traffic_accident", HIGH, "likely_not"),  # a listed matter: the income test decides
+        ("good_samaritan", "traffic_accident", LOW, "likely_eligible"),
+        ("abuse_or_dv_victim", "unpaid_wages", NONE, "needs_review"),  # income not known yet
+    ],
+)
+def test_an_article_32_ground_does_not_lift_the_means_test_for_an_unrelated_matter(
+    legal_aid: LegalAidRules,
+    ground: str,
+    matter: str,
+    finances: tuple[int | None, Decimal | None],
+    verdict: str,
+) -> None:
+    result = check(legal_aid, matter, {ground}, finances)
+    assert result.verdict == verdict
+    text = result.text()
+    assert "不受经济困难条件限制，只适用于" in text and "按一般条件看" in text
+    assert "不用审查收入" not in text  # the ground's own exemption is not granted
+    listed = next(m for m in legal_aid.matters if m.id == matter).kind == "covered"
+    assert (result.hardship_rule is not None) == listed
+    assert legal_aid.needs_finances(PrecheckAnswers(matter=matter, statuses=frozenset({ground}))) == listed
+
+
+@pytest.mark.parametrize(
+    ("ground", "matter"),
+    [
+        ("hero_martyr_family", "hero_martyr_rights"),
+        ("good_samaritan", "good_samaritan_claim"),
+        ("retrial_acquittal_compensation", "state_compensation"),
+        ("abuse_or_dv_victim", "abuse_protection"),
+        ("abuse_or_dv_victim", "divorce_property"),
+    ],
+)
+def test_an_article_32_ground_lifts_the_means_test_for_the_claim_it_names(
+    legal_aid: LegalAidRules, ground: str, matter: str
+) -> None:
+    result = check(legal_aid, matter, {ground}, HIGH)
+    assert result.verdict == "likely_eligible" and result.hardship_rule is None
+    assert not legal_aid.needs_finances(PrecheckAnswers(matter=matter, statuses=frozenset({ground})))
+
+
+@pytest.mark.parametrize("ground", ["retrial_acquittal_compensation", "abuse_or_dv_victim"])
+def test_a_retrial_not_yet_ordered_stays_for_the_office_whatever_ground_is_named(
+    legal_aid: LegalAidRules, ground: str
+) -> None:
+    result = check(legal_aid, "retrial", {ground}, LOW)
+    assert result.verdict == "needs_review"
+    assert any(r.citation == "法律援助法第三十三条" for r in result.reasons)
+
+
+def test_a_claim_a_ground_names_without_the_ground_is_left_to_the_office(legal_aid: LegalAidRules) -> None:
+    result = check(legal_aid, "hero_martyr_rights")
+    assert result.verdict == "needs_review"
+    assert any("由法律援助机构确认" in r.text for r in result.reasons)
+
+
+@pytest.mark.parametrize("matter", ["divorce_property", "inheritance"])
+@pytest.mark.parametrize(
+    ("statuses", "finances"),
+    [(set(), LOW), (set(), NONE), ({"social_assistance"}, NONE)],
+    ids=["within-the-standard", "income-not-given", "low-income-household"],
+)
+def test_marriage_and_inheritance_which_provinces_often_add_are_for_the_office_to_review(
+    legal_aid: LegalAidRules, matter: str, statuses: set[str], finances: tuple[int | None, Decimal | None]
+) -> None:
+    result = check(legal_aid, matter, statuses, finances)
+    assert result.verdict == "needs_review"
+    assert "有些省份的规定" in result.reasons[0].text
+    assert result.reasons[0].citation == "法律援助法第三十一条"
+    assert legal_aid.needs_finances(PrecheckAnswers(matter=matter))
+
+
+def test_only_a_lawyer_already_engaged_stops_the_precheck(legal_aid: LegalAidRules) -> None:
+    text = check(legal_aid, "unpaid_wages", has_lawyer=True).text()
+    assert "您已经请了律师。" in text and "律师或者代理人" not in text
+    responses = yaml.safe_load((ROOT / "bot/domain/form_responses.yml").read_text(encoding="utf-8"))
+    question = responses["responses"]["utter_ask_has_lawyer"][0]["text"]
+    assert "律师" in question and "代理人" not in question and "家里人" in question
