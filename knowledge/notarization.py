@@ -165,6 +165,7 @@ class ReplyTexts(_Frozen):
     fee: str
     note: str
     citations: str
+    disclaimer: str = Field(min_length=1)  # the reply is guidance, not a lawyer's opinion: its last line
 
     _ALLOWED: ClassVar[dict[str, set[str]]] = {
         "heading": {"title"},
@@ -177,6 +178,7 @@ class ReplyTexts(_Frozen):
         "fee": {"basis", "scale_note"},
         "note": {"note"},
         "citations": {"citations"},
+        "disclaimer": set(),
     }
 
     @model_validator(mode="after")
@@ -386,7 +388,8 @@ class NotaryCatalogue:
     def guidance(
         self, matter_id: str, *, notary_office: str, assistance_point: str, eligible_for_legal_aid: bool = False
     ) -> str:
-        """The reply for one matter: materials, presence, office, timeline, fee, assistance point."""
+        """The reply for one matter: materials, presence, office, timeline, fee, assistance point,
+        ending with the line that it is guidance, not a lawyer's opinion."""
         data, texts = self.data, self.data.texts
         matter = self.get(matter_id)
         lines = [texts.heading.format(title=matter.title), texts.materials_heading]
@@ -411,4 +414,5 @@ class NotaryCatalogue:
         lines.append(data.caveat.text)
         cited = "、".join(f"《{c.law}》{c.article}" for c in self._cited(matter, eligible_for_legal_aid))
         lines.append(texts.citations.format(citations=cited))
+        lines.append(texts.disclaimer)
         return "\n".join(lines)

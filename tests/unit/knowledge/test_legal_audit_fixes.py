@@ -13,6 +13,7 @@ import yaml
 from knowledge.entries import Entry, KnowledgeBase
 from knowledge.legal_aid import LegalAidRules, PrecheckAnswers, PrecheckResult
 from knowledge.mediation import MediationRules
+from knowledge.notarization import NotaryCatalogue
 from knowledge.statutes import StatuteLibrary
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -311,3 +312,49 @@ def test_only_a_lawyer_already_engaged_stops_the_precheck(legal_aid: LegalAidRul
     responses = yaml.safe_load((ROOT / "bot/domain/form_responses.yml").read_text(encoding="utf-8"))
     question = responses["responses"]["utter_ask_has_lawyer"][0]["text"]
     assert "律师" in question and "代理人" not in question and "家里人" in question
+
+
+# -- sections 4 and 5: notarization and mediation
+
+
+def test_notarization_guidance_says_it_is_not_a_lawyers_opinion() -> None:
+    catalogue = NotaryCatalogue.load()
+    for matter in catalogue.matters:
+        text = catalogue.guidance(matter.id, notary_office="公证处", assistance_point="司法所")
+        assert text.splitlines()[-1] == catalogue.data.texts.disclaimer
+        assert "不是律师的法律意见" in text
+
+
+def test_a_dispute_the_police_have_seen_is_not_refused_by_mediation(mediation: MediationRules) -> None:
+    words = "打架的事已经报警了，派出所在处理"
+    assert mediation.check_exclusion(words) is None
+    assert "police-accepted" not in {e.id for e in mediation.exclusions}
+    dispute_type = mediation.match_dispute_type(words)
+    assert dispute_type == "damage"
+    reply = mediation.routing_text(mediation.route(dispute_type), dispute_type)
+    for phrase in ("已经报了警的也可以申请人民调解", "人民调解委员会调解达成协议并履行", "书面告知公安机关"):
+        assert phrase in reply
+
+
+def test_no_mediation_text_rests_on_a_superseded_statute(mediation: MediationRules, statutes: StatuteLibrary) -> None:
+    assert "治安管理处罚法" in statutes.superseded  # the 2012 text is served only with its warning
+    assert not [where for where, c in mediation.citations() if c.law in statutes.superseded]
+
+
+def test_one_party_may_apply_for_medical_mediation(mediation: MediationRules) -> None:
+    note = mediation.dispute_type("medical").note or ""
+    assert "也可以一方先申请" in note and "征得另一方同意后调解" in note
+    assert "由医患双方共同申请，" not in note
+
+
+def test_the_administrative_exclusion_names_reconsideration_first_cases_and_the_six_month_limit(
+    mediation: MediationRules,
+) -> None:
+    exclusion = next(e for e in mediation.exclusions if e.id == "administrative")
+    for phrase in ("六十天内申请行政复议", "六个月内直接到法院", "当场作出的处罚", "要先申请行政复议"):
+        assert phrase in exclusion.advice
+    assert {"行政复议法第二十三条", "行政诉讼法第四十六条"} <= {c.label for c in exclusion.citations}
+
+
+def test_the_usual_thirty_days_of_mediation_names_where_it_comes_from(mediation: MediationRules) -> None:
+    assert "《人民调解工作若干规定》" in mediation.info_text()
