@@ -42,9 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     library = StatuteLibrary.load()
     failed = False
+    live = [entry.id for entry in KnowledgeBase.load().entries]
     for path in args.files:
-        inside = path.resolve().parent == ENTRIES_DIR.resolve()
-        live_ids = {e.id for e in KnowledgeBase.load().entries if not inside or e.id not in _ids(path)}
+        # A file already in the knowledge base is checked against the others, not against itself.
+        own = _ids(path) if path.resolve().parent == ENTRIES_DIR.resolve() else set()
+        live_ids = set(live) - own
         text = path.read_text(encoding="utf-8")
         if args.command == "publish":
             if not args.reviewer.strip():
