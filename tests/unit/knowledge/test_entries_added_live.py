@@ -71,7 +71,7 @@ def test_a_changed_entry_replaces_the_one_with_its_id(quick_consultant: Consulta
     quick_consultant.use_office_entries([renamed])
     assert quick_consultant.kb.get("office-1").sub_area == "村道占地"
     assert [e.id for e in quick_consultant.kb.entries].count("office-1") == 1
-    assert quick_consultant.consult("村道占地补偿").result.best.entry_id == "office-1"  # type: ignore[union-attr]
+    assert quick_consultant.consult(QUESTION).result.best.entry_id == "office-1"  # type: ignore[union-attr]
 
 
 def test_an_office_entry_may_not_take_a_shipped_id(quick_consultant: Consultant) -> None:
