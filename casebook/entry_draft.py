@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from knowledge.areas import load_taxonomy
+from knowledge.areas import known_area
 from knowledge.authoring.citations import citation_problems
 from knowledge.entries import Citation, Route
 from knowledge.statutes import StatuteLibrary
@@ -33,12 +33,7 @@ class EntryDraft(BaseModel):
     citations: list[Citation] = Field(min_length=1, max_length=6)
     route: Route | None = None
 
-    @field_validator("area")
-    @classmethod
-    def _known_area(cls, area: str) -> str:
-        if area not in load_taxonomy().areas:
-            raise ValueError(f"unknown consultation area: {area}")
-        return area
+    _known_area = field_validator("area")(known_area)
 
     @field_validator("questions")
     @classmethod

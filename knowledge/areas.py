@@ -28,3 +28,10 @@ class AreaTaxonomy(BaseModel):
 @cache
 def load_taxonomy(path: Path = AREAS_FILE) -> AreaTaxonomy:
     return AreaTaxonomy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def known_area(area: str) -> str:
+    """Validator for a model's `area` field: one of the twenty (field_validator("area")(known_area))."""
+    if area not in load_taxonomy().areas:
+        raise ValueError(f"unknown consultation area: {area}")
+    return area

@@ -10,7 +10,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from knowledge.areas import load_taxonomy
+from knowledge.areas import known_area
 
 ENTRIES_DIR = Path(__file__).parent / "data" / "entries"
 
@@ -60,12 +60,7 @@ class Entry(BaseModel):
             raise ValueError(f"{self.id}: relies_on must name exactly the cited texts {sorted(cited)}")
         return self
 
-    @field_validator("area")
-    @classmethod
-    def _known_area(cls, area: str) -> str:
-        if area not in load_taxonomy().areas:
-            raise ValueError(f"unknown consultation area: {area}")
-        return area
+    _known_area = field_validator("area")(known_area)
 
 
 class EntryFile(BaseModel):

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from knowledge.areas import load_taxonomy
+from knowledge.areas import known_area
 from knowledge.entries import Citation
 from knowledge.offices import DISTRICT_DIR, ID_PATTERN, Hours, Offices, PlaceRef, read_yaml
 
@@ -55,12 +55,7 @@ class DisputeType(BaseModel):
     note: str | None = None  # extra advice for this type (its own limits or other routes)
     citations: list[Citation] = Field(default_factory=list)
 
-    @field_validator("area")
-    @classmethod
-    def _known_area(cls, area: str) -> str:
-        if area not in load_taxonomy().areas:
-            raise ValueError(f"unknown consultation area: {area}")
-        return area
+    _known_area = field_validator("area")(known_area)
 
     @model_validator(mode="after")
     def _note_is_grounded(self) -> DisputeType:
