@@ -16,19 +16,25 @@ from knowledge.retrieval.retriever import RetrievalConfig
 WAGE_ARREARS = {"labour-unpaid-wages", "labour-contractor-wage-arrears", "construction-site-wage-arrears"}
 
 
+# Each question with the entries that answer its point (a narrower entry may answer it too).
 @pytest.mark.parametrize(
-    ("question", "entry_id"),
+    ("question", "answering"),
     [
-        ("去民政局办离婚说要等一个月冷静，是真的吗", "marriage-divorce-cooling-off"),
-        ("对面新盖的楼把我家阳光全挡了能赔吗", "property-neighbour-light-noise"),
-        ("娃判给他爸了，抚养费一个月该给多少", "marriage-child-support"),
-        ("农村的宅基地能不能卖给城里人", "property-homestead"),
+        (
+            "去民政局办离婚说要等一个月冷静，是真的吗",
+            {"marriage-divorce-cooling-off", "marriage-c-cooling-off-how-counted"},
+        ),
+        ("对面新盖的楼把我家阳光全挡了能赔吗", {"property-neighbour-light-noise"}),
+        ("娃判给他爸了，抚养费一个月该给多少", {"marriage-child-support", "family-support-monthly-or-lump"}),
+        ("农村的宅基地能不能卖给城里人", {"property-homestead", "property-homestead-sale-void-refund"}),
     ],
 )
-def test_residents_own_words_find_the_right_entry(consultant: Consultant, question: str, entry_id: str) -> None:
+def test_residents_own_words_find_an_entry_that_answers_them(
+    consultant: Consultant, question: str, answering: set[str]
+) -> None:
     result = consultant.retriever.search(question)
     assert result.confident
-    assert result.best is not None and result.best.entry_id == entry_id
+    assert result.best is not None and result.best.entry_id in answering
 
 
 def test_unpaid_wages_find_one_of_the_wage_entries(consultant: Consultant) -> None:
