@@ -10,12 +10,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cases import alert_staff, flag_case
-from actions.consultation import consult
+from actions.consultation import consult, record_gap
 from actions.contact import OFFERED_SLOT, contact_in
 from actions.forms.control import leave_form
 from actions.guard import guarded
 from actions.replies import utter_reply
 from api.models import CaseKind
+from knowledge.reading.question import asking_clauses
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,12 @@ class ActionFlagDanger(Action):
         except Exception:  # the advice above stands even if the knowledge layer fails
             logger.exception("could not read the question in a danger message")
             return events
-        if consultation.reply.kind in ("answer", "clarify"):
+        kind = consultation.reply.kind
+        # A deferral is worth saying only when there was a question ("孩子能跟我吗"); after a bare
+        # cry for help the short advice above is all a resident in danger should have to read.
+        deferred_question = kind == "defer" and bool(asking_clauses(consultation.question))
+        if kind in ("answer", "clarify") or deferred_question:
             utter_reply(dispatcher, consultation.reply)
+        if deferred_question:
+            await record_gap(tracker, consultation)
         return events
