@@ -58,12 +58,11 @@ class ActionFlagDanger(Action):
         except Exception:  # the advice above stands even if the knowledge layer fails
             logger.exception("could not read the question in a danger message")
             return events
-        kind = consultation.reply.kind
-        # A deferral is worth saying only when there was a question ("孩子能跟我吗"); after a bare
-        # cry for help the short advice above is all a resident in danger should have to read.
-        deferred_question = kind == "defer" and bool(asking_clauses(consultation.question))
-        if kind in ("answer", "clarify") or deferred_question:
-            utter_reply(dispatcher, consultation.reply)
-        if deferred_question:
+        # Only a question ("孩子能跟我吗") is taken up; after a bare cry for help the short advice
+        # above is all a resident in danger should have to read.
+        if not asking_clauses(consultation.question) or consultation.reply.kind == "unsure":
+            return events
+        utter_reply(dispatcher, consultation.reply)
+        if consultation.reply.kind == "defer":
             await record_gap(tracker, consultation)
         return events

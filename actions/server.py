@@ -82,6 +82,11 @@ def main() -> None:
         raise SystemExit(f"{TOKEN_VARIABLE} is not set: the action server would run anyone's tracker")
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_PORT", "5055"))
+    # Loaded before the port opens, so the first resident is not the one who waits for it and
+    # the stack's health check means ready (the knowledge layer takes ~20 s on two cores).
+    from actions import runtime
+
+    runtime.consultant()
     # The interface is checked by api.settings.Settings (scripts/stack.py builds it first).
     create_app(token).run(host=host, port=port, single_process=True, access_log=False, motd=False)
 

@@ -75,6 +75,11 @@ class BigramEncoder:
         return self._vectors(texts)
 
 
+@pytest.fixture
+def bigram_encoder() -> BigramEncoder:
+    return BigramEncoder()
+
+
 @pytest.fixture(scope="session")
 def _quick_consultant(kb: KnowledgeBase, statutes: StatuteLibrary) -> Consultant:
     encoder = BigramEncoder()

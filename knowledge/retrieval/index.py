@@ -1,7 +1,12 @@
-"""The dense index: document embeddings persisted with a manifest, rebuilt only when stale."""
+"""The dense index: document embeddings persisted with a manifest, rebuilt only when stale.
+
+A rebuild encodes only the documents the stored index does not already hold (same encoder, same
+text): editing one entry of 1,600 costs its seven documents, not the whole corpus.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from dataclasses import dataclass
@@ -39,6 +44,26 @@ def embed(encoder: Encoder, docs: list[Document]) -> np.ndarray:
     return np.stack([next(q_vectors) if d.kind == "question" else next(a_vectors) for d in docs])
 
 
+def document_key(doc: Document) -> str:
+    return hashlib.sha256(f"{doc.kind}\n{doc.text}".encode()).hexdigest()[:32]
+
+
+def stored_vectors(directory: Path, encoder_name: str) -> dict[str, np.ndarray]:
+    """The vectors of the index on disk by document key, when it was made with this encoder."""
+    manifest_path, keys_path = directory / "manifest.json", directory / "documents.json"
+    if not (manifest_path.exists() and keys_path.exists() and (directory / "embeddings.npy").exists()):
+        return {}
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        keys = json.loads(keys_path.read_text(encoding="utf-8"))
+        vectors = np.load(directory / "embeddings.npy", allow_pickle=False)
+    except (OSError, ValueError):  # a half-written index is rebuilt, not trusted
+        return {}
+    if manifest.get("encoder") != encoder_name or len(keys) != len(vectors):
+        return {}
+    return dict(zip(keys, vectors, strict=True))
+
+
 def manifest_for(kb: KnowledgeBase, encoder_name: str) -> dict[str, str]:
     return {"encoder": encoder_name, "corpus_sha256": kb.content_hash()}
 
@@ -50,10 +75,24 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
         stored: np.ndarray = np.load(vectors_path, allow_pickle=False)
         return stored
     want = manifest_for(kb, encoder.name)
-    logger.info("building the knowledge index (%d entries) with %s", len(kb), encoder.name)
-    vectors = embed(encoder, documents_of(kb))
+    docs = documents_of(kb)
+    keys = [document_key(doc) for doc in docs]
+    known = stored_vectors(directory, encoder.name)
+    missing = [doc for doc, key in zip(docs, keys, strict=True) if key not in known]
+    logger.info(
+        "building the knowledge index (%d entries) with %s: %d of %d documents to encode",
+        len(kb),
+        encoder.name,
+        len(missing),
+        len(docs),
+    )
+    if missing:
+        known.update(zip((document_key(doc) for doc in missing), embed(encoder, missing), strict=True))
+    vectors = np.stack([known[key] for key in keys])
     directory.mkdir(parents=True, exist_ok=True)
+    manifest_path.unlink(missing_ok=True)  # until all three files agree, the index is not current
     np.save(vectors_path, vectors, allow_pickle=False)
+    (directory / "documents.json").write_text(json.dumps(keys), encoding="utf-8")
     manifest_path.write_text(json.dumps({**want, "documents": len(vectors)}, ensure_ascii=False), encoding="utf-8")
     return vectors
 

@@ -102,7 +102,7 @@ def test_a_resident_asks_a_question_hears_it_read_aloud_and_reads_the_article_on
     tap(kiosk, service(kiosk, "问个问题"))
     expect(kiosk.locator("#welcome")).to_be_hidden()
     expect(kiosk.locator("#input")).to_be_focused()
-    say(kiosk, "离婚冷静期是多少天")
+    say(kiosk, "离婚冷静期从哪天开始算")
     answer = "\n".join(bot_texts(kiosk))
     assert "法律依据" in answer
     spoken = kiosk.evaluate("window.__spoken")

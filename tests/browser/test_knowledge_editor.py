@@ -28,20 +28,21 @@ pytestmark = pytest.mark.browser
 TIMEOUT_MS = 30_000
 PASSWORD = "Gongzheng-2026-示例"
 EDITOR, REVIEWER = "wang.editor", "chen.reviewer"
-# A point the shipped knowledge base leaves open: recalling a member of the village committee.
-UNANSWERED = "村主任整天不干实事，我们村民想把他罢免了，要怎么弄"
+# A point the shipped knowledge base leaves open: a used-car dealer who hid a rolled-back odometer.
+UNANSWERED = "在二手车商那里买的车，里程表被调过，能退吗"
 PHRASINGS = [
-    "村民想罢免村委会主任，要多少人联名",
-    "怎么罢免不称职的村委会成员",
-    "村委会委员不干事，村民能把他罢免吗",
+    "二手车行隐瞒了调表，能要三倍赔偿吗",
+    "车商卖二手车把公里数调少了算欺诈吗",
+    "买的二手车被调了里程，能退一赔三吗",
 ]
 ANSWER = (
-    "村民委员会成员（包括主任）不称职的，村民可以依法提出罢免：本村五分之一以上有选举权的村民，"
-    "或者三分之一以上的村民代表联名，就可以提出罢免要求，并写明理由；被提出罢免的人有权申辩。"
-    "罢免要有登记参加选举的村民过半数投票，并经投票的村民过半数通过。拿不准程序的，可以向乡镇人民政府或者司法所咨询。"
+    "从二手车经销商那里买车，商家明知里程表被调过却不告诉你，一般属于欺诈：你可以要求退车退款，"
+    "还可以要求增加赔偿车价的三倍（不足五百元的按五百元算）。要保留合同、车辆检测或维修记录里的真实里程等证据，"
+    "先找商家协商，也可以向市场监督管理部门投诉或到法院起诉。从个人手里买的车不适用这一条。"
+    "拿不准怎么主张的，可以到司法所咨询。"
 )
 # A sentence of the answer no shipped entry says: the reply came from the office's entry.
-OWN_WORDS = "拿不准程序的，可以向乡镇人民政府或者司法所咨询"
+OWN_WORDS = "拿不准怎么主张的，可以到司法所咨询"
 
 
 @pytest.fixture(scope="module")
@@ -114,25 +115,25 @@ def test_an_editor_writes_up_a_gap_a_reviewer_approves_and_residents_are_answere
     # The editor finds the gap and writes it up; the resident's point is the first question.
     sign_in(staff, EDITOR)
     staff.locator("#nav-gaps").click()
-    row = staff.locator("#gaps-table tbody tr", has_text="罢免").first
+    row = staff.locator("#gaps-table tbody tr", has_text="里程表").first
     row.locator(".write-entry").click()
     point = staff.locator("#gap-point").inner_text()
     assert point and point in unicodedata.normalize("NFKC", UNANSWERED)  # as the chat endpoint passed it on
     expect(staff.locator("#entry-questions")).to_have_value(point)
-    staff.locator("#entry-area").select_option("综合咨询")
-    staff.locator("#entry-sub-area").fill("罢免村委会成员")
+    staff.locator("#entry-area").select_option("消费权益")
+    staff.locator("#entry-sub-area").fill("二手车调表")
     staff.locator("#entry-questions").fill("\n".join([point, *PHRASINGS]))
     staff.locator("#entry-answer").fill(ANSWER)
 
     # Each citation is checked as it is typed: a keyword the article does not contain is caught.
-    staff.locator("#law-1").fill("村民委员会组织法")
-    staff.locator("#article-1").fill("16")
-    staff.locator("#keywords-1").fill("三分之二")
+    staff.locator("#law-1").fill("消费者权益保护法")
+    staff.locator("#article-1").fill("55")
+    staff.locator("#keywords-1").fill("十倍")
     expect(staff.locator("#check-1")).to_have_attribute("data-state", "problem")
     expect(staff.locator("#check-1")).to_contain_text("条文中找不到")
-    staff.locator("#keywords-1").fill("罢免、五分之一")
+    staff.locator("#keywords-1").fill("欺诈、三倍")
     expect(staff.locator("#check-1")).to_have_attribute("data-state", "ok")
-    expect(staff.locator("#check-1")).to_contain_text("可以提出罢免村民委员会成员的要求")
+    expect(staff.locator("#check-1")).to_contain_text("增加赔偿的金额为消费者购买商品的价款")
     staff.locator("#save-draft").click()
     expect(staff.locator("#notice")).to_contain_text("草稿已保存")
     expect(staff.locator("#entry-status")).to_have_text("待审核")
@@ -143,7 +144,7 @@ def test_an_editor_writes_up_a_gap_a_reviewer_approves_and_residents_are_answere
     sign_in(staff, REVIEWER)
     staff.locator("#nav-knowledge").click()
     staff.locator("#entries-table a", has_text="office-").first.click()
-    expect(staff.locator("#entry-citations blockquote")).to_contain_text("可以提出罢免村民委员会成员的要求")
+    expect(staff.locator("#entry-citations blockquote")).to_contain_text("增加赔偿的金额为消费者购买商品的价款")
     staff.locator("#approve-button").click()
     expect(staff.locator("#notice")).to_contain_text("条目已上线")
     expect(staff.locator("#entry-approver")).to_contain_text(REVIEWER)
@@ -152,7 +153,7 @@ def test_an_editor_writes_up_a_gap_a_reviewer_approves_and_residents_are_answere
     resident.wait_for_timeout(REFRESH_SECONDS * 1000 + 500)
     answered = ask(resident, PHRASINGS[0])
     assert OWN_WORDS in answered, answered
-    assert "村民委员会组织法" in answered  # the citation under the answer
+    assert "消费者权益保护法" in answered  # the citation under the answer
 
     # Withdrawn, it is no longer the answer.
     staff.goto(entry_url)

@@ -133,7 +133,7 @@ def test_violence_inside_a_custody_question_is_answered_with_safety_first(stack:
 
 def test_a_point_nobody_has_written_up_is_deferred_honestly_and_left_for_staff(stack: Stack) -> None:
     resident = Resident(stack)
-    question = "村里修路占了我家两分自留地，一直没给补偿，这个钱该找谁要"
+    question = "殡葬费用应该由谁来出，兄弟几个吵起来了"
     reply = texts(resident.say(question))
     assert "还没有能直接回答的内容" in reply and "12348" in reply
     engine = create_db_engine(stack.settings.database_url_absolute)

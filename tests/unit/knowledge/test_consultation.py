@@ -97,7 +97,7 @@ def test_small_talk_is_not_dressed_up_as_law(consultant: Consultant) -> None:
 
 
 def test_other_questions_in_one_message_are_offered_as_buttons(consultant: Consultant) -> None:
-    reply = consultant.consult("离婚后孩子抚养费怎么算？房子是婚前他买的，我能分吗？还有他欠的赌债我要还吗").reply
+    reply = consultant.consult("孩子抚养费怎么算？他在外面欠的赌债我要还吗").reply
     assert load_messages().more_questions in reply.text
     entries = {e.questions[0]: e.id for e in consultant.kb.entries}
     offered = [entries[b.payload] for b in reply.buttons if not b.payload.startswith("/")]
@@ -115,9 +115,9 @@ def test_a_deferral_quotes_only_articles_its_nearest_entries_cite_and_no_crimina
 ) -> None:
     deferred = 0
     for message in (
-        "孩子在学校被同学欺负了，对方家长不管，学校也推，该怎么办",
-        "村里修路占了我家两分自留地，一直没给补偿，这个钱该找谁要",
-        "我家的狗咬了邻居家的鸡，他要我赔五百，合理吗",
+        "村里的祠堂要翻修，每户摊五百，不交就不让上族谱，合法吗",
+        "殡葬费用应该由谁来出，兄弟几个吵起来了",
+        "我买的二手车里程表被调过，能退车吗",
     ):
         consultation = consultant.consult(message)
         assert not consultation.safety and not consultation.services  # every citation is the deferral's
