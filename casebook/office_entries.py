@@ -9,11 +9,13 @@ leave the commit to the caller, so a step and its audit row are written together
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, update
 from sqlmodel import Field, Session, SQLModel, col, func, select
 
 from casebook.clock import utc_now
@@ -77,6 +79,13 @@ class OfficeEntry(SQLModel, table=True):
         fields = ("area", "sub_area", "questions", "answer", "citations", "route")
         return {name: getattr(self, name) for name in fields}
 
+    @property
+    def fingerprint(self) -> str:
+        """What the writer wrote, as a short digest: the approve form sends the one its reviewer
+        read, so a draft edited meanwhile is not approved unread."""
+        written = json.dumps(self._written(), ensure_ascii=False, sort_keys=True)
+        return hashlib.sha256(written.encode()).hexdigest()[:16]
+
     def draft(self) -> EntryDraft:
         """What the writer wrote, validated again as a draft."""
         return EntryDraft.model_validate(self._written())
@@ -128,16 +137,26 @@ def edit_draft(
 
 
 def approve(
-    session: Session, *, entry: OfficeEntry, approver: str, library: StatuteLibrary, now: datetime, today: date
+    session: Session,
+    *,
+    entry: OfficeEntry,
+    approver: str,
+    library: StatuteLibrary,
+    now: datetime,
+    today: date,
+    read: str | None = None,
 ) -> Entry:
     """Approve a draft: by anyone but its writer, against the statute texts as shipped today.
 
-    Stamps the review as the shipped entries carry it: who (the approver's account), when, and the
-    version of each cited text it read."""
+    `read`: the fingerprint of the text the approver was shown; refused when the draft has changed
+    since. Stamps the review as the shipped entries carry it: who (the approver's account), when,
+    and the version of each cited text it read."""
     if entry.status != EntryStatus.draft:
         raise EntryRefused("entry_not_draft")
     if entry.author == approver:
         raise EntryRefused("own_draft")
+    if read is not None and read != entry.fingerprint:
+        raise EntryRefused("entry_changed")
     laws = sorted({str(citation["law"]) for citation in entry.citations})
     relies_on = {law: library.versions[law] for law in laws if law in library.versions}
     try:
@@ -153,21 +172,30 @@ def approve(
         raise EntryRefused("citation_problems", [str(error)]) from error
     if problems := entry_problems(stamped, library):
         raise EntryRefused("citation_problems", problems)
-    entry.status, entry.approver, entry.reviewed_on, entry.relies_on = EntryStatus.approved, approver, today, relies_on
-    entry.approved_at = entry.updated_at = now
-    session.add(entry)
-    session.flush()
+    changes = {"approver": approver, "reviewed_on": today, "relies_on": relies_on, "approved_at": now}
+    _step(session, entry, EntryStatus.approved, changes, now)
     return stamped
+
+
+def _step(session: Session, entry: OfficeEntry, to: EntryStatus, changes: dict[str, Any], now: datetime) -> None:
+    """Move the entry on only from the status it was read in, in one statement: of two colleagues
+    pressing at the same moment, the second is told it has already moved (no double approval)."""
+    moved = session.execute(
+        update(OfficeEntry)
+        .where(col(OfficeEntry.id) == entry.id, col(OfficeEntry.status) == entry.status)
+        .values(status=to, updated_at=now, **changes)
+    )
+    if moved.rowcount != 1:  # type: ignore[attr-defined]
+        session.expire(entry)
+        raise EntryRefused("entry_not_draft" if to == EntryStatus.approved else "entry_withdrawn")
+    session.refresh(entry)
 
 
 def withdraw(session: Session, *, entry: OfficeEntry, by: str, now: datetime) -> None:
     """No longer answered from (an approved entry), or not to be approved (a draft)."""
     if entry.status == EntryStatus.withdrawn:
         raise EntryRefused("entry_withdrawn")
-    entry.status, entry.withdrawn_by = EntryStatus.withdrawn, by
-    entry.withdrawn_at = entry.updated_at = now
-    session.add(entry)
-    session.flush()
+    _step(session, entry, EntryStatus.withdrawn, {"withdrawn_by": by, "withdrawn_at": now}, now)
 
 
 def entries_with(session: Session, status: EntryStatus) -> list[OfficeEntry]:
@@ -193,3 +221,12 @@ def changes_marker(session: Session) -> tuple[int, datetime | None]:
     """Changes when any entry does (one cheap query): how many there are and the latest change."""
     count, latest = session.exec(select(func.count(), func.max(OfficeEntry.updated_at))).one()
     return int(count), latest
+
+
+def written_for(session: Session, gap_ids: list[int]) -> dict[int, OfficeEntry]:
+    """The entry (draft or live) already written for each of these gaps, so that two editors do not
+    write up the same one; a withdrawn entry leaves its gap open again."""
+    statement = select(OfficeEntry).where(
+        col(OfficeEntry.gap_id).in_(gap_ids), col(OfficeEntry.status) != EntryStatus.withdrawn
+    )
+    return {entry.gap_id: entry for entry in session.exec(statement).all() if entry.gap_id is not None}

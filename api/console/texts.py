@@ -47,6 +47,7 @@ class Messages(_Section):
     entry_not_found: str
     gap_not_found: str
     entry_not_draft: str
+    entry_changed: str
     entry_not_yours: str
     own_draft: str
     entry_withdrawn: str

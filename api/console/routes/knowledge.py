@@ -298,7 +298,9 @@ def edit_entry(
 
 
 def _step_refused(messages_: Texts, refused: EntryRefused) -> HTMLResponse:
-    status_code = {"own_draft": 403, "entry_not_draft": 409, "entry_withdrawn": 409}.get(refused.code, 400)
+    status_code = {"own_draft": 403, "entry_not_draft": 409, "entry_changed": 409, "entry_withdrawn": 409}.get(
+        refused.code, 400
+    )
     return render("error.html", status_code=status_code, error=_refused(messages_, refused), code=refused.code)
 
 
@@ -311,6 +313,7 @@ def approve_entry(
     messages_: TextsDep,
     library: StatutesDep,
     clock: ClockDep,
+    read: Annotated[str | None, Form(max_length=64)] = None,
 ) -> Response:
     """Live for residents once committed: the action server picks it up within seconds."""
     _require(staff, "approve_knowledge")
@@ -324,6 +327,7 @@ def approve_entry(
             library=library,
             now=now,
             today=now.astimezone(zone(settings)).date(),
+            read=read,
         )
     except EntryRefused as refused:
         session.rollback()

@@ -16,6 +16,7 @@ from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, Workfl
 from api.console.pages import PAGE_HEADERS, Paging, console_router, csv_response, page_context, render, zone
 from api.deps import SessionDep, SettingsDep
 from api.models import KnowledgeGap
+from casebook import office_entries
 
 router = console_router()
 
@@ -31,11 +32,17 @@ def gaps_page(
     gaps = session.exec(
         select(KnowledgeGap).order_by(col(KnowledgeGap.id).desc()).offset(paging.offset).limit(paging.size)
     ).all()
+    written = office_entries.written_for(session, [gap.id for gap in gaps if gap.id is not None])
     return render(
         "gaps.html",
         **page_context(staff, settings, workflow),
         gaps=[
-            {"gap": gap, "question": staff.role.text(gap.question), "point": staff.role.text(gap.point or "")}
+            {
+                "gap": gap,
+                "question": staff.role.text(gap.question),
+                "point": staff.role.text(gap.point or ""),
+                "entry": written.get(gap.id) if gap.id is not None else None,
+            }
             for gap in gaps
         ],
         **paging.context(total),

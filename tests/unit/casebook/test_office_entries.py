@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from casebook_helpers import ROAD_QUESTIONS, road_draft
 from pydantic import ValidationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from casebook import office_entries
@@ -104,6 +105,41 @@ def test_only_the_writer_edits_a_draft_and_only_while_it_is_one(session: Session
         )
     with pytest.raises(EntryRefused, match="entry_not_draft"):
         office_entries.approve(session, entry=entry, approver="li.other", library=statutes, now=NOW, today=TODAY)
+
+
+def test_a_draft_edited_after_the_reviewer_read_it_is_not_approved_unread(
+    session: Session, statutes: StatuteLibrary
+) -> None:
+    entry = drafted(session, statutes)
+    read = entry.fingerprint
+    office_entries.edit_draft(
+        session, entry=entry, draft=road_draft(sub_area="村道占地"), editor="wang.editor", library=statutes, now=NOW
+    )
+    with pytest.raises(EntryRefused, match="entry_changed"):
+        office_entries.approve(
+            session, entry=entry, approver="zhang.head", library=statutes, now=NOW, today=TODAY, read=read
+        )
+    office_entries.approve(
+        session, entry=entry, approver="zhang.head", library=statutes, now=NOW, today=TODAY, read=entry.fingerprint
+    )
+    assert entry.status == EntryStatus.approved
+
+
+def test_of_two_reviewers_approving_at_once_the_second_is_told_it_is_done(
+    engine: Engine, statutes: StatuteLibrary
+) -> None:
+    with Session(engine) as writer:
+        entry_id = drafted(writer, statutes).id
+    with Session(engine) as first, Session(engine) as second:
+        mine, theirs = first.get(OfficeEntry, entry_id), second.get(OfficeEntry, entry_id)
+        assert mine is not None and theirs is not None  # both pages show the same draft
+        office_entries.approve(first, entry=mine, approver="zhang.head", library=statutes, now=NOW, today=TODAY)
+        first.commit()
+        with pytest.raises(EntryRefused, match="entry_not_draft"):
+            office_entries.approve(second, entry=theirs, approver="li.other", library=statutes, now=NOW, today=TODAY)
+    with Session(engine) as reader:
+        approved = reader.get(OfficeEntry, entry_id)
+        assert approved is not None and approved.approver == "zhang.head"
 
 
 def test_a_withdrawn_entry_is_no_longer_live_and_cannot_be_withdrawn_twice(

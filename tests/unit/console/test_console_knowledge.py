@@ -94,6 +94,9 @@ def test_an_editor_writes_a_gap_up_as_a_draft_from_the_gaps_page(client: TestCli
     assert (row.actor, row.detail["entry"], row.detail["gap"]) == ("wang.editor", entry.entry_id, gap.id)
     page = client.get(response.headers["location"]).text
     assert "草稿已保存" in page and "需要另一位同事审核" in page and 'id="approve-form"' not in page
+    gaps = client.get("/console/gaps").text  # a colleague sees it is being written up
+    assert f'href="/console/knowledge/new?gap={gap.id}"' not in gaps
+    assert f'href="/console/knowledge/{entry.id}">已写成条目（待审核）' in gaps
 
 
 @pytest.mark.parametrize(
@@ -179,6 +182,25 @@ def test_a_reviewer_approves_a_colleague_s_draft_and_it_is_live(client: TestClie
     (row,) = audited(engine, "knowledge_approve")
     assert (row.actor, row.detail["entry"], row.detail["author"]) == ("chen.reviewer", live.id, "wang.editor")
     assert "条目已上线" in client.get(response.headers["location"]).text
+
+
+def test_an_approval_of_a_text_since_edited_is_refused_until_the_reviewer_reads_it_again(
+    client: TestClient, engine: Engine
+) -> None:
+    entry_id = draft_as(client, engine, "wang.editor")
+    add_user(engine, "chen.reviewer", "knowledge_reviewer")
+    token = signed_in(client, "chen.reviewer")
+    page = client.get(f"/console/knowledge/{entry_id}").text
+    read = re.search(r'name="read" value="(\w+)"', page)
+    assert read is not None
+    with Session(engine) as db:  # the writer shortens the answer while the page is open
+        (entry,) = db.exec(select(OfficeEntry)).all()
+        entry.answer = entry.answer[:-10] + "。"
+        db.add(entry)
+        db.commit()
+    response = post(client, f"/console/knowledge/{entry_id}/approve", {"csrf_token": token, "read": read[1]})
+    assert response.status_code == 409 and "请刷新页面" in response.text
+    assert [e.status for e in stored(engine)] == [EntryStatus.draft] and audited(engine, "knowledge_approve") == []
 
 
 def test_the_head_cannot_approve_a_draft_of_their_own(client: TestClient, engine: Engine) -> None:
