@@ -51,6 +51,7 @@ class Messages(_Section):
     entry_not_yours: str
     own_draft: str
     entry_withdrawn: str
+    export_failed: str
     citation_problems: str
 
 

@@ -23,6 +23,7 @@ from api.models import KnowledgeGap
 from api.settings import Settings
 from casebook import office_entries
 from casebook.entry_draft import EntryDraft
+from casebook.entry_export import entries_yaml, read_back
 from casebook.office_entries import EntryRefused, EntryStatus, OfficeEntry
 from knowledge.areas import load_taxonomy
 from knowledge.authoring.citations import citation_problems
@@ -131,6 +132,24 @@ def entries_page(
         counts=office_entries.counts(session),
         statuses=messages_.knowledge.statuses,
         notice=messages_.knowledge.done.get(done),
+    )
+
+
+@router.get("/knowledge/export")
+def export_entries(staff: StaffDep, session: SessionDep, settings: SettingsDep, clock: ClockDep) -> Response:
+    """The live entries as a YAML file for the shared knowledge base (as `make export-knowledge`)."""
+    _require(staff, "approve_knowledge")
+    now = clock()
+    entries = office_entries.live_entries(session)
+    text = entries_yaml(entries, on=now.astimezone(zone(settings)).date())
+    if read_back(text) != entries:  # what leaves the office must load where it is going
+        raise ConsoleDenied(500, "export_failed")
+    filename = f"office-entries-{now.astimezone(zone(settings)):%Y%m%d-%H%M}.yml"
+    audit.record(session, action="knowledge_export", at=now, user=staff.user, detail={"entries": len(entries)})
+    return Response(
+        text,
+        media_type="application/yaml; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"},
     )
 
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 from api.console.models import AuditEntry
 from api.services.gaps import record_knowledge_gap
 from casebook import office_entries
+from casebook.entry_export import read_back
 from casebook.office_entries import EntryStatus, OfficeEntry
 
 QUESTIONS = [
@@ -201,6 +202,26 @@ def test_an_approval_of_a_text_since_edited_is_refused_until_the_reviewer_reads_
     response = post(client, f"/console/knowledge/{entry_id}/approve", {"csrf_token": token, "read": read[1]})
     assert response.status_code == 409 and "请刷新页面" in response.text
     assert [e.status for e in stored(engine)] == [EntryStatus.draft] and audited(engine, "knowledge_approve") == []
+
+
+def test_a_reviewer_downloads_the_live_entries_as_yaml_for_the_shared_knowledge_base(
+    client: TestClient, engine: Engine
+) -> None:
+    entry_id = draft_as(client, engine, "wang.editor")
+    add_user(engine, "chen.reviewer", "knowledge_reviewer")
+    token = signed_in(client, "chen.reviewer")
+    assert 'id="export-entries"' in client.get("/console/knowledge").text
+    post(client, f"/console/knowledge/{entry_id}/approve", {"csrf_token": token})
+    response = client.get("/console/knowledge/export")
+    assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
+    assert re.search(r'attachment; filename="office-entries-\d{8}-\d{4}\.yml"', response.headers["content-disposition"])
+    (exported,) = read_back(response.text)
+    assert (exported.id, exported.reviewed_by) == (f"office-{entry_id}", "chen.reviewer")
+    (row,) = audited(engine, "knowledge_export")
+    assert (row.actor, row.detail["entries"]) == ("chen.reviewer", 1)
+    client.cookies.clear()
+    signed_in(client, "wang.editor")  # a writer does not publish
+    assert client.get("/console/knowledge/export").status_code == 403
 
 
 def test_the_head_cannot_approve_a_draft_of_their_own(client: TestClient, engine: Engine) -> None:
