@@ -68,6 +68,13 @@ def draft_as(client: TestClient, engine: Engine, username: str, role: str = "kno
     return int(found.group(1))
 
 
+def a_colleague_s_draft_before_a_reviewer(client: TestClient, engine: Engine) -> tuple[int, str]:
+    """wang.editor's draft, and chen.reviewer signed in (their form token)."""
+    entry_id = draft_as(client, engine, "wang.editor")
+    add_user(engine, "chen.reviewer", "knowledge_reviewer")
+    return entry_id, signed_in(client, "chen.reviewer")
+
+
 def test_an_editor_writes_a_gap_up_as_a_draft_from_the_gaps_page(client: TestClient, engine: Engine) -> None:
     with Session(engine) as db:
         gap = record_knowledge_gap(
@@ -170,9 +177,7 @@ def test_the_live_check_is_only_for_those_who_write_or_review_entries(client: Te
 
 
 def test_a_reviewer_approves_a_colleague_s_draft_and_it_is_live(client: TestClient, engine: Engine) -> None:
-    entry_id = draft_as(client, engine, "wang.editor")
-    add_user(engine, "chen.reviewer", "knowledge_reviewer")
-    token = signed_in(client, "chen.reviewer")
+    entry_id, token = a_colleague_s_draft_before_a_reviewer(client, engine)
     page = client.get(f"/console/knowledge/{entry_id}").text
     assert 'id="approve-form"' in page and "征收土地应当给予公平、合理的补偿" in page  # the text to check against
     response = post(client, f"/console/knowledge/{entry_id}/approve", {"csrf_token": token})
@@ -188,9 +193,7 @@ def test_a_reviewer_approves_a_colleague_s_draft_and_it_is_live(client: TestClie
 def test_an_approval_of_a_text_since_edited_is_refused_until_the_reviewer_reads_it_again(
     client: TestClient, engine: Engine
 ) -> None:
-    entry_id = draft_as(client, engine, "wang.editor")
-    add_user(engine, "chen.reviewer", "knowledge_reviewer")
-    token = signed_in(client, "chen.reviewer")
+    entry_id, token = a_colleague_s_draft_before_a_reviewer(client, engine)
     page = client.get(f"/console/knowledge/{entry_id}").text
     read = re.search(r'name="read" value="(\w+)"', page)
     assert read is not None
@@ -207,9 +210,7 @@ def test_an_approval_of_a_text_since_edited_is_refused_until_the_reviewer_reads_
 def test_a_reviewer_downloads_the_live_entries_as_yaml_for_the_shared_knowledge_base(
     client: TestClient, engine: Engine
 ) -> None:
-    entry_id = draft_as(client, engine, "wang.editor")
-    add_user(engine, "chen.reviewer", "knowledge_reviewer")
-    token = signed_in(client, "chen.reviewer")
+    entry_id, token = a_colleague_s_draft_before_a_reviewer(client, engine)
     assert 'id="export-entries"' in client.get("/console/knowledge").text
     post(client, f"/console/knowledge/{entry_id}/approve", {"csrf_token": token})
     response = client.get("/console/knowledge/export")
