@@ -31,9 +31,9 @@ EDITOR, REVIEWER = "wang.editor", "chen.reviewer"
 # A point the shipped knowledge base leaves open: a used-car dealer who hid a rolled-back odometer.
 UNANSWERED = "在二手车商那里买的车，里程表被调过，能退吗"
 PHRASINGS = [
-    "二手车行隐瞒了调表，能要三倍赔偿吗",
-    "车商卖二手车把公里数调少了算欺诈吗",
     "买的二手车被调了里程，能退一赔三吗",
+    "车商卖二手车把公里数调少了算欺诈吗",
+    "二手车行隐瞒了调表，能要三倍赔偿吗",
 ]
 ANSWER = (
     "从二手车经销商那里买车，商家明知里程表被调过却不告诉你，一般属于欺诈：你可以要求退车退款，"
