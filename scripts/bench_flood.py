@@ -32,8 +32,8 @@ import httpx
 
 from api.settings import PROJECT_ROOT
 from knowledge.answer_labels import load_questions
-from scripts.scratch_stack import free_port, scratch_stack
-from scripts.stack import APP_BIN, Stack
+from scripts.scratch_stack import scratch_stack
+from scripts.stack import APP_BIN, Stack, free_port
 
 logger = logging.getLogger("bench_flood")
 

@@ -3,7 +3,6 @@ database and logs in a temporary directory that goes when the benchmark is done.
 
 from __future__ import annotations
 
-import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,13 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from api.settings import Settings
-from scripts.stack import Stack
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from scripts.stack import Stack, free_port
 
 
 @contextmanager

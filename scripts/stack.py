@@ -9,10 +9,12 @@ loopback (api.settings refuses other interfaces unless told otherwise).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -35,6 +37,28 @@ BOT_BIN = PROJECT_ROOT / ".venv-bot" / "bin"
 APP_BIN = PROJECT_ROOT / ".venv-app" / "bin"
 # Files the children create (the SQLite database and its -wal/-shm, keys, logs) are theirs alone.
 CHILD_UMASK = 0o077
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for stacks started beside others, as in tests)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def die_with(parent: int) -> Callable[[], None]:
+    """For Popen's preexec_fn: the child is sent SIGTERM when `parent` dies, even by kill -9, so a
+    crashed supervisor leaves no server holding the ports the next `make run` needs."""
+
+    def arm() -> None:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above took effect
+            os._exit(1)
+
+    return arm
 
 
 def current_model(models_dir: Path) -> Path:
@@ -193,6 +217,8 @@ class Stack:
                 stderr=subprocess.STDOUT if output else None,
                 start_new_session=True,  # its own process group: Ctrl-C is handled here, once
                 umask=CHILD_UMASK,
+                # Armed against the starting thread: stacks are started from the main thread.
+                preexec_fn=die_with(os.getpid()),
             )
             logger.info("started %s (pid %d)", service.name, service.process.pid)
         self.wait_until_healthy(timeout)

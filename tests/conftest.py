@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -23,7 +22,7 @@ from knowledge.retrieval.index import documents_of, embed
 from knowledge.retrieval.retriever import RetrievalConfig, Retriever
 from knowledge.statutes import StatuteLibrary
 from knowledge.verdict import load_verdict_model
-from scripts.stack import Stack
+from scripts.stack import Stack, free_port
 
 
 @pytest.fixture(scope="session")
@@ -111,12 +110,6 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine) as db_session:
         yield db_session
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 StackFactory = Callable[[str], AbstractContextManager[Stack]]

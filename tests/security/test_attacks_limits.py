@@ -23,8 +23,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.security.limit_rules import limit_rules
 from api.settings import PROJECT_ROOT, Settings
-from scripts.scratch_stack import free_port
-from scripts.stack import Stack
+from scripts.stack import Stack, free_port
 
 RULES = limit_rules()
 CHAT_RULE = RULES.for_request("POST", "/api/chat")

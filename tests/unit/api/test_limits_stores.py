@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -20,14 +19,9 @@ from api.security.limiter import Limiter
 from api.security.rate_store import Decision, MemoryStore, RateStore
 from api.security.redis_store import RedisStore
 from api.settings import Settings
+from scripts.stack import free_port
 
 REDIS_SERVER = shutil.which("redis-server")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
