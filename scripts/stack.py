@@ -201,31 +201,41 @@ class Stack:
         return env
 
     def start(self, timeout: float = 180.0) -> None:
-        env = self.environment()
         for service in self.services:
-            output = None
-            if self.log_dir is not None:
-                self.log_dir.mkdir(parents=True, exist_ok=True)
-                log = self.log_dir / f"{service.name}.log"
-                output = open(log, "ab")  # noqa: SIM115 (lives with the child)
-                log.chmod(0o600)  # what residents said may reach a log despite the filters
-            service.process = subprocess.Popen(
-                service.command,
-                cwd=PROJECT_ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT if output else None,
-                start_new_session=True,  # its own process group: Ctrl-C is handled here, once
-                umask=CHILD_UMASK,
-                # Armed against the starting thread: stacks are started from the main thread.
-                preexec_fn=die_with(os.getpid()),
-            )
-            logger.info("started %s (pid %d)", service.name, service.process.pid)
+            self._spawn(service)
         self.wait_until_healthy(timeout)
 
-    def wait_until_healthy(self, timeout: float) -> None:
+    def _spawn(self, service: Service) -> None:
+        output = None
+        if self.log_dir is not None:
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            log = self.log_dir / f"{service.name}.log"
+            output = open(log, "ab")  # noqa: SIM115 (lives with the child)
+            log.chmod(0o600)  # what residents said may reach a log despite the filters
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=PROJECT_ROOT,
+            env=self.environment(),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,  # its own process group: Ctrl-C is handled here, once
+            umask=CHILD_UMASK,
+            # Armed against the starting thread: stacks are started from the main thread.
+            preexec_fn=die_with(os.getpid()),
+        )
+        logger.info("started %s (pid %d)", service.name, service.process.pid)
+
+    def crashed(self) -> list[Service]:
+        return [s for s in self.services if s.process is not None and s.process.poll() is not None]
+
+    def restart(self, service: Service, timeout: float = 180.0) -> None:
+        """Start a service that exited again, with the same settings, and wait until it is ready."""
+        self._spawn(service)
+        self.wait_until_healthy(timeout, [service])
+
+    def wait_until_healthy(self, timeout: float, services: list[Service] | None = None) -> None:
         deadline = time.monotonic() + timeout
-        pending = list(self.services)
+        pending = list(services or self.services)
         while pending:
             for service in list(pending):
                 self.check_alive()

@@ -1,5 +1,6 @@
-"""`make run` killed with kill -9 leaves nothing behind: its three servers die with it, and the
-next start comes up by itself (no "address already in use", nobody killing processes by hand)."""
+"""`make run` survives its servers' crashes and leaves nothing behind after its own: a server
+killed with kill -9 is started again; the supervisor killed with kill -9 takes its servers with it,
+and the next start comes up by itself (no "address already in use", nobody killing processes)."""
 
 from __future__ import annotations
 
@@ -67,17 +68,39 @@ def alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().split()[2] != "Z"  # a zombie has already exited
 
 
-def test_a_supervisor_killed_with_kill_9_takes_its_servers_with_it_and_the_next_start_comes_up(
-    tmp_path: Path,
-) -> None:
-    ports = {"API_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
-    env = {
+def environment(tmp_path: Path, ports: dict[str, int]) -> dict[str, str]:
+    return {
         **os.environ,
         **{name: str(port) for name, port in ports.items()},
         "PYTHONPATH": str(PROJECT_ROOT),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'assistant.db'}",
         "RATE_LIMITS": "false",
     }
+
+
+def test_a_server_killed_with_kill_9_is_started_again_by_the_supervisor(tmp_path: Path) -> None:
+    ports = {"API_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
+    supervisor = Supervisor(environment(tmp_path, ports))
+    try:
+        supervisor.wait_until_started()
+        actions = supervisor.children()[0]  # started first: see scripts/stack.py
+        os.kill(actions, signal.SIGKILL)
+        deadline = time.monotonic() + 180
+        while len(supervisor.children()) < 4 or not any("actions is ready" in line for line in supervisor.lines[-5:]):
+            assert supervisor.process.poll() is None, "".join(supervisor.lines[-30:])
+            assert time.monotonic() < deadline, "".join(supervisor.lines[-30:])
+            time.sleep(0.5)
+        assert supervisor.children()[3] != actions and listening(ports["ACTION_PORT"])
+    finally:
+        supervisor.process.send_signal(signal.SIGTERM)
+        assert supervisor.process.wait(timeout=60) == 0
+
+
+def test_a_supervisor_killed_with_kill_9_takes_its_servers_with_it_and_the_next_start_comes_up(
+    tmp_path: Path,
+) -> None:
+    ports = {"API_PORT": free_port(), "RASA_PORT": free_port(), "ACTION_PORT": free_port()}
+    env = environment(tmp_path, ports)
     first = Supervisor(env)
     try:
         first.wait_until_started()
