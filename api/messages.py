@@ -5,6 +5,11 @@ MESSAGE_TOO_LONG = "您的消息太长了（超过{limit}个字），我一次�
 DIALOGUE_UNAVAILABLE = (
     "系统正在忙或正在重启，您的消息还没有发出去，请稍等片刻再点发送。着急的话请拨打12348公共法律服务热线。"
 )
+# The engine answered nothing (an action failed, e.g. the action server is down): never silence.
+NO_REPLY = (
+    "抱歉，这次没能给您答复，可能是系统出了点问题。请稍后再发一次；着急的话请拨打12348公共法律服务热线，"
+    "遇到危险请马上拨打110。"
+)
 BAD_SENDER = "会话编号不正确，请刷新页面后重试。"
 # Shown above an article of a shipped text that has since been revised ({note}: what replaced it).
 STATUTE_SUPERSEDED = (

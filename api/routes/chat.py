@@ -7,6 +7,7 @@ text may be (api/security/typed_text.py).
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from typing import Any
 
@@ -20,6 +21,7 @@ from api.security.conversation_ids import CLIENT_TOKEN
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
 
+logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
 
 SENDER_PATTERN = CLIENT_TOKEN.pattern
@@ -103,6 +105,9 @@ async def chat(
                 custom={"takeover": {"state": "waiting"}},
             )
             return [notice]
+        if not replies:  # the turn ran but said nothing: an action failed (or its server is down)
+            logger.warning("the dialogue engine answered nothing in a conversation")
+            return _notice(body.sender, messages.NO_REPLY)
     except DialogueUnavailable as error:
         raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
     return [ChatMessage.model_validate({**reply, "recipient_id": body.sender}) for reply in replies]

@@ -11,12 +11,17 @@ import socket
 import subprocess
 import threading
 import time
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
+import httpx
 import pytest
 
+from api import messages
 from api.settings import PROJECT_ROOT
-from scripts.stack import APP_BIN, free_port
+from scripts.stack import APP_BIN, Stack, free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -125,3 +130,19 @@ def test_a_supervisor_killed_with_kill_9_takes_its_servers_with_it_and_the_next_
         second.process.send_signal(signal.SIGTERM)
         assert second.process.wait(timeout=60) == 0
     assert not any(listening(port) for port in ports.values())
+
+
+def test_with_the_action_server_down_a_resident_is_told_so_in_chinese_never_left_in_silence(
+    real_stack: Callable[[str], AbstractContextManager[Stack]],
+) -> None:
+    with real_stack("actions-down") as stack:
+        actions = stack.services[0]
+        assert actions.name == "actions" and actions.process is not None
+        actions.process.kill()
+        actions.process.wait(timeout=10)
+        base = f"http://{stack.settings.api_host}:{stack.settings.api_port}"
+        response = httpx.post(
+            f"{base}/api/chat", json={"sender": f"web-{uuid.uuid4()}", "message": "老板拖欠工资怎么办"}, timeout=60
+        )
+    assert response.status_code == 200
+    assert [reply.get("text") for reply in response.json()] == [messages.NO_REPLY]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -140,3 +142,14 @@ def test_one_conversation_is_held_to_a_persons_pace(api: TestClient, rasa: Recor
 def test_forgetting_cannot_be_used_to_flood_the_database(api: TestClient) -> None:
     statuses = [api.delete("/api/conversation", headers={"X-Conversation": TOKEN}).status_code for _ in range(30)]
     assert statuses[:10] == [204] * 10 and statuses[-5:] == [429] * 5
+
+
+def test_a_turn_that_answers_nothing_is_explained_never_silent(api: TestClient, rasa: RecordingRasa) -> None:
+    async def nothing(sender: str, message: str, *, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return []  # what Rasa answers when the action server is down
+
+    rasa.send = nothing  # type: ignore[method-assign]
+    response = api.post("/api/chat", json={"sender": TOKEN, "message": "老板欠薪怎么办"})
+    assert response.status_code == 200
+    assert response.json() == [{"recipient_id": TOKEN, "text": messages.NO_REPLY}]
+    assert "12348" in messages.NO_REPLY and "110" in messages.NO_REPLY
