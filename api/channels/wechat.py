@@ -81,6 +81,7 @@ class WeChatTexts(BaseModel):
     empty_message: str
     message_too_long: str
     dialogue_unavailable: str
+    no_reply: str
     too_slow: str
     channel_disabled: str
     forbidden: str

@@ -51,6 +51,7 @@ from api.models import WeChatCallback, WeChatChoices, utc_now
 from api.rasa_client import DialogueUnavailable, RasaClient
 from api.routes.chat import clean_message
 from api.security.typed_text import screen
+from api.services.takeover import is_taken_over
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
 from api.settings import Settings
 
@@ -269,6 +270,9 @@ async def _bot_turn(rasa: RasaClient, engine: Engine, conversation: str, message
     except Exception:  # whatever went wrong, the resident gets an answer, not silence
         logger.exception("bot turn failed for WeChat conversation %s", conversation)
         return texts.dialogue_unavailable
+    if not replies and not await is_taken_over(rasa, conversation):
+        logger.warning("the dialogue engine answered nothing in a WeChat conversation")
+        return texts.no_reply  # an action failed (or its server is down): never silence
     reply = compose(replies, texts)
     try:
         await run_in_threadpool(_save_choices, engine, conversation, reply.choices)

@@ -440,6 +440,11 @@ def test_a_bot_that_is_down_gets_a_chinese_note(client: TestClient, rasa: FakeRa
     assert reply_of(post(client, sample("text", "你好")))["Content"] == TEXTS.dialogue_unavailable
 
 
+def test_a_turn_that_answers_nothing_gets_a_chinese_note_not_silence(client: TestClient, rasa: FakeRasa) -> None:
+    rasa.replies = []  # what Rasa answers when the action server is down
+    assert reply_of(post(client, sample("text", "老板欠薪怎么办")))["Content"] == TEXTS.no_reply
+
+
 # --- hostile and malformed input ----------------------------------------------------------------
 
 
