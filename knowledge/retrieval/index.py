@@ -78,7 +78,7 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
     docs = documents_of(kb)
     keys = [document_key(doc) for doc in docs]
     known = stored_vectors(directory, encoder.name)
-    missing = [doc for doc, key in zip(docs, keys, strict=True) if key not in known]
+    missing = {key: doc for key, doc in zip(keys, docs, strict=True) if key not in known}
     logger.info(
         "building the knowledge index (%d entries) with %s: %d of %d documents to encode",
         len(kb),
@@ -87,7 +87,7 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
         len(docs),
     )
     if missing:
-        known.update(zip((document_key(doc) for doc in missing), embed(encoder, missing), strict=True))
+        known.update(zip(missing, embed(encoder, list(missing.values())), strict=True))
     vectors = np.stack([known[key] for key in keys])
     directory.mkdir(parents=True, exist_ok=True)
     manifest_path.unlink(missing_ok=True)  # until all three files agree, the index is not current
