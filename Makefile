@@ -4,7 +4,7 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge
+.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge backup restore
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
@@ -18,6 +18,8 @@ help:
 	@echo "make bench-knowledge  retrieval cost and hit@k: the knowledge base before its growth, today's, a synthetic 20,000"
 	@echo "make bench-flood    residents' chat latency during a 1,000-request flood, rate limits on and off (~5 min)"
 	@echo "make export-knowledge  the office's approved knowledge entries as YAML (var/export/) for the shared knowledge base"
+	@echo "make backup         copy the database (cases, conversations, audit log) to var/backups/ (SQLite)"
+	@echo "make restore FILE=var/backups/…  put a backup back (the assistant stopped; the replaced database is kept)"
 
 setup:
 	@bash scripts/setup.sh
@@ -56,6 +58,12 @@ bench-flood: build
 
 export-knowledge: setup
 	@PYTHONPATH=. $(APP_PY) -m scripts.export_knowledge
+
+backup: setup
+	@PYTHONPATH=. $(APP_PY) -m scripts.backup backup
+
+restore: setup
+	@PYTHONPATH=. $(APP_PY) -m scripts.backup restore "$(FILE)"
 
 bench-nlu: setup
 	@bash scripts/bench_nlu.sh
