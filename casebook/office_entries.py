@@ -186,8 +186,8 @@ def _step(session: Session, entry: OfficeEntry, to: EntryStatus, changes: dict[s
         .values(status=to, updated_at=now, **changes)
     )
     if moved.rowcount != 1:  # type: ignore[attr-defined]
-        session.expire(entry)
-        raise EntryRefused("entry_not_draft" if to == EntryStatus.approved else "entry_withdrawn")
+        session.refresh(entry)  # what a colleague made of it: that is what the refusal names
+        raise EntryRefused("entry_withdrawn" if entry.status == EntryStatus.withdrawn else "entry_not_draft")
     session.refresh(entry)
 
 

@@ -142,6 +142,21 @@ def test_of_two_reviewers_approving_at_once_the_second_is_told_it_is_done(
         assert approved is not None and approved.approver == "zhang.head"
 
 
+def test_withdrawing_a_draft_a_colleague_approved_meanwhile_says_it_is_no_longer_a_draft(
+    engine: Engine, statutes: StatuteLibrary
+) -> None:
+    with Session(engine) as writer:
+        entry_id = drafted(writer, statutes).id
+    with Session(engine) as approving, Session(engine) as withdrawing:
+        mine, theirs = approving.get(OfficeEntry, entry_id), withdrawing.get(OfficeEntry, entry_id)
+        assert mine is not None and theirs is not None and theirs.status == EntryStatus.draft
+        office_entries.approve(approving, entry=mine, approver="zhang.head", library=statutes, now=NOW, today=TODAY)
+        approving.commit()
+        with pytest.raises(EntryRefused, match="entry_not_draft"):  # not "already withdrawn": it is live
+            office_entries.withdraw(withdrawing, entry=theirs, by="li.other", now=NOW)
+        assert theirs.status == EntryStatus.approved
+
+
 def test_a_withdrawn_entry_is_no_longer_live_and_cannot_be_withdrawn_twice(
     session: Session, statutes: StatuteLibrary
 ) -> None:
