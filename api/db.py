@@ -1,4 +1,6 @@
-"""Database engine and sessions. SQLite (WAL, shared with Rasa's tracker store) or PostgreSQL."""
+"""Database engine and sessions. SQLite (WAL, shared with Rasa's tracker store) or PostgreSQL.
+
+The schema is Alembic's (casebook/migrations, docs/database.md); init_db runs `upgrade head`."""
 
 from __future__ import annotations
 
@@ -6,14 +8,17 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, text
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel, create_engine
+from sqlmodel import create_engine
 
 from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from api.channels import wechat_tables  # noqa: F401  (the WeChat channel's recipients and nonces)
 from api.console import models as console_models  # noqa: F401  (the console's tables)
 from casebook import office_entries  # noqa: F401  (the office's own knowledge entries)
+
+# Error messages would otherwise quote the statement's values (names, phones) into the logs.
+HIDE_PARAMETERS = True
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,39 +47,17 @@ def create_db_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             _owner_only(Path(path))
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 10}, hide_parameters=HIDE_PARAMETERS
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True)
-
-
-# Columns added to tables after they first shipped: create_all never alters an existing table and
-# there are no migrations yet, so a database made earlier gets them here. Alembic replaces this.
-ADDED_COLUMNS: list[tuple[str, str, str]] = [
-    ("console_case_work", "outcome", "VARCHAR(32)"),
-    ("knowledge_gaps", "point", "VARCHAR(500)"),
-    # Issue 13 (M6): a remote session's video room is its own random token.
-    ("bookings", "room", "VARCHAR(64)"),
-    # Issue 13 (M8, L5): the audit log's hash chain; a console session's last activity.
-    ("console_audit", "prev_hash", "VARCHAR(64)"),
-    ("console_audit", "row_hash", "VARCHAR(64)"),
-    ("console_sessions", "last_seen_at", "TIMESTAMP"),
-]
-
-
-def _add_missing_columns(_metadata: Any, connection: Connection, **_: Any) -> None:
-    inspector = inspect(connection)
-    for table, column, sql_type in ADDED_COLUMNS:
-        if not inspector.has_table(table):  # a create_all of other tables only
-            continue
-        if column not in {c["name"] for c in inspector.get_columns(table)}:
-            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
-
-
-# Runs after every create_all (init_db), whether or not it created any table.
-event.listen(SQLModel.metadata, "after_create", _add_missing_columns)
+    # pre_ping: after a PostgreSQL restart the pool's dead connections are replaced, not handed out.
+    return create_engine(url, pool_pre_ping=True, hide_parameters=HIDE_PARAMETERS)
 
 
 def init_db(engine: Engine) -> None:
-    """Create missing tables and add columns that came later. (Alembic takes over with issue 15.)"""
-    SQLModel.metadata.create_all(engine)
+    """Bring the database to the newest migration (casebook/migrations); safe when processes start at once."""
+    from casebook import schema  # Alembic (~0.25 s to import) only in processes that migrate
+
+    schema.upgrade(engine)

@@ -10,6 +10,10 @@ NO_REPLY = (
     "抱歉，这次没能给您答复，可能是系统出了点问题。请稍后再发一次；着急的话请拨打12348公共法律服务热线，"
     "遇到危险请马上拨打110。"
 )
+# The database is unreachable for a moment (e.g. PostgreSQL restarting): api/database_errors.py.
+DATABASE_UNAVAILABLE = (
+    "系统正在维护，您的消息这次没有处理成功，请稍等片刻再发一次。着急的话请拨打12348公共法律服务热线。"
+)
 BAD_SENDER = "会话编号不正确，请刷新页面后重试。"
 # Shown above an article of a shipped text that has since been revised ({note}: what replaced it).
 STATUTE_SUPERSEDED = (

@@ -27,6 +27,12 @@ WITHHELD_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"Failed to parse arguments in line"),
         "Failed to parse arguments in a message that looks like an intent (text withheld).",
     ),
+    # The REST channel's structlog events quote the whole message when its turn fails (e.g. the
+    # tracker store's database is down: scripts/rasa_tracker_store.py) or times out.
+    (
+        re.compile(r"rest\.message\.received\.(failure|timeout)"),
+        "rest.message.received: a resident's turn failed or timed out (text withheld).",
+    ),
 )
 
 # An answer body quoted in an exception (rasa.utils.endpoints.ClientResponseError: "…, body='…'"):

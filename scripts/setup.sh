@@ -57,5 +57,5 @@ ensure_env() {
 ensure_env .venv-bot 3.10 requirements/bot.txt
 ensure_env .venv-app 3.11 requirements/torch.txt requirements/app.txt
 bash scripts/setup_browser.sh  # Debian's chromium for the browser tests (Playwright cannot download one here)
-bash scripts/setup_services.sh  # Debian's redis-server for the shared rate-limit store's tests (docs/limits.md)
+bash scripts/setup_services.sh  # Debian's redis-server, postgresql and haproxy: make cluster and the tests that start them
 bash scripts/private_files.sh  # .env from .env.example; .env and var/ owner-only

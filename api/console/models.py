@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Connection, event, inspect, text
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from api.models import utc_now
@@ -100,7 +100,7 @@ class CaseNote(SQLModel, table=True):
 
 class AuditEntry(SQLModel, table=True):
     """Who viewed or changed which case, and sign-ins. Written only by `api.console.audit.record`;
-    the database itself refuses to update or delete a row (triggers below)."""
+    the database itself refuses to update or delete a row (triggers: casebook/audit_guards.py)."""
 
     __tablename__ = "console_audit"
 
@@ -130,45 +130,3 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     rows: int = 0
     last_hash: str = Field(default="", max_length=64)
-
-
-# Append-only in the database as well as in code: a stray UPDATE, DELETE or TRUNCATE (a script,
-# a future route) fails instead of rewriting history. Installed after every create_all, so a
-# database made before a trigger existed gets it too. The hash chain catches what gets past
-# them (someone who drops a trigger first).
-_APPEND_ONLY_SQLITE = [
-    *(
-        f"CREATE TRIGGER IF NOT EXISTS console_audit_no_{verb.lower()} BEFORE {verb} ON console_audit "
-        "BEGIN SELECT RAISE(ABORT, 'console_audit is append-only'); END"
-        for verb in ("UPDATE", "DELETE")
-    ),
-    "CREATE TRIGGER IF NOT EXISTS console_audit_head_no_delete BEFORE DELETE ON console_audit_head "
-    "BEGIN SELECT RAISE(ABORT, 'console_audit_head is kept'); END",
-]
-_APPEND_ONLY_POSTGRESQL = [
-    "CREATE OR REPLACE FUNCTION console_audit_append_only() RETURNS trigger AS $$ "
-    "BEGIN RAISE EXCEPTION 'console_audit is append-only'; END; $$ LANGUAGE plpgsql",
-    "CREATE OR REPLACE TRIGGER console_audit_append_only BEFORE UPDATE OR DELETE ON console_audit "
-    "FOR EACH ROW EXECUTE FUNCTION console_audit_append_only()",
-    # Row triggers never see a TRUNCATE: it needs a statement trigger of its own.
-    "CREATE OR REPLACE TRIGGER console_audit_no_truncate BEFORE TRUNCATE ON console_audit "
-    "FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only()",
-    "CREATE OR REPLACE TRIGGER console_audit_head_no_delete BEFORE DELETE OR TRUNCATE ON console_audit_head "
-    "FOR EACH STATEMENT EXECUTE FUNCTION console_audit_append_only()",
-]
-_HEAD_ROW = (
-    "INSERT INTO console_audit_head (id, rows, last_hash) "
-    "SELECT 1, 0, '' WHERE NOT EXISTS (SELECT 1 FROM console_audit_head WHERE id = 1)"
-)
-
-
-def _install_audit_guards(_metadata: Any, connection: Connection, **_: Any) -> None:
-    inspector = inspect(connection)
-    if not (inspector.has_table("console_audit") and inspector.has_table("console_audit_head")):
-        return  # a create_all of other tables only
-    statements = {"sqlite": _APPEND_ONLY_SQLITE, "postgresql": _APPEND_ONLY_POSTGRESQL}.get(connection.dialect.name, [])
-    for statement in [*statements, _HEAD_ROW]:
-        connection.execute(text(statement))
-
-
-event.listen(SQLModel.metadata, "after_create", _install_audit_guards)

@@ -29,6 +29,7 @@ from api.main import create_app
 from api.models import Case, CaseCreate, CaseKind, CaseStatus
 from api.services.cases import open_case
 from api.settings import Settings
+from casebook import audit_guards
 
 PASSWORD = "Gongzheng-2026-示例"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -259,10 +260,9 @@ def test_m8_rewriting_the_audit_log_behind_the_triggers_is_detected(app: FastAPI
     printed: list[str] = []
     admin.run(["verify-audit"], engine=engine, env={}, out=printed.append)
     assert "完整" in printed[0]
-    # The review's PoC on SQLite: drop the trigger, then rewrite history.
+    # The review's PoC: drop the triggers, then rewrite history.
     with engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER console_audit_no_delete"))
-        connection.execute(text("DROP TRIGGER console_audit_no_update"))
+        audit_guards.remove(connection)
         connection.execute(text(rewrite))
     with Session(engine) as db:
         assert db.exec(select(AuditEntry).where(AuditEntry.action == "login")).first() is not None

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from api.console import admin, audit, audit_chain
 from api.console.models import AuditEntry, AuditHead
 from api.db import create_db_engine, init_db
+from casebook import audit_guards
 
 START = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
 
@@ -30,8 +31,7 @@ def write(engine: Engine, count: int) -> list[int]:
 def tamper(engine: Engine, *statements: str) -> None:
     """What someone with the database file can do: drop the triggers, then rewrite history."""
     with engine.begin() as connection:
-        connection.execute(text("DROP TRIGGER console_audit_no_update"))
-        connection.execute(text("DROP TRIGGER console_audit_no_delete"))
+        audit_guards.remove(connection)
         for statement in statements:
             connection.execute(text(statement))
 

@@ -116,10 +116,11 @@ def seed(engine: Engine, *, events: bool = True) -> None:
 
 def add_events(engine: Engine, rows: list[tuple[str, str]]) -> None:
     """Rasa's SQL tracker store table, as it is in var/assistant.db."""
+    key = "SERIAL" if engine.dialect.name == "postgresql" else "INTEGER NOT NULL"
     with engine.begin() as connection:
         connection.execute(
             text(
-                "CREATE TABLE IF NOT EXISTS events (id INTEGER NOT NULL PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+                f"CREATE TABLE IF NOT EXISTS events (id {key} PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
                 "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
                 "action_name VARCHAR(255), data TEXT)"
             )

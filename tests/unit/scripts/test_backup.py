@@ -93,9 +93,11 @@ def test_a_restore_refuses_while_the_assistant_runs(tmp_path: Path) -> None:
         restore(Settings(database_url=f"sqlite:///{office}", api_port=port), copy, tmp_path / "backups")
 
 
-def test_postgresql_is_refused_in_words_not_attempted(tmp_path: Path) -> None:
-    with pytest.raises(BackupRefused, match="PostgreSQL"):
+def test_an_unreachable_postgresql_is_said_in_words_and_leaves_no_file(tmp_path: Path) -> None:
+    # PostgreSQL's own path is tested on a real server in test_backup_postgres.py.
+    with pytest.raises(BackupRefused, match="pg_dump 没有成功"):
         backup(Settings(database_url="postgresql://office@db.example/assistant"), tmp_path)
+    assert list(tmp_path.iterdir()) == []
 
 
 class socket_listening:

@@ -37,7 +37,7 @@ def test_the_export_holds_the_approved_entries_only_and_is_audited(
             session, entry=live, approver="chen", library=statutes, now=now, today=date(2026, 12, 6)
         )
         session.commit()
-    path, count = export(str(engine.url), tmp_path, ZoneInfo("Asia/Shanghai"))
+    path, count = export(engine.url.render_as_string(hide_password=False), tmp_path, ZoneInfo("Asia/Shanghai"))
     assert count == 1 and path.parent == tmp_path and path.name.startswith("office-entries-")
     (entry,) = EntryFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))).entries
     assert entry == stamped

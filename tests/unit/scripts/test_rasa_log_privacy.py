@@ -76,3 +76,16 @@ def test_a_traceback_with_the_action_servers_answer_loses_the_body(installed: io
 def test_numbers_that_identify_a_resident_are_masked_anywhere(said: str) -> None:
     redacted = rasa_log_privacy.redact(f"Slot value '{said}' rejected")
     assert not any(ch.isdigit() for ch in redacted.replace("86", "")), redacted
+
+
+def test_a_failed_rest_turn_is_logged_without_the_residents_message(installed: io.StringIO) -> None:
+    # Rasa's REST channel (structlog rendering JSON, non-ASCII escaped) when the turn raised,
+    # e.g. its tracker store's database was down.
+    said = '{"text": "\\u8001\\u677f\\u62d6\\u6b20\\u6211\\u5de5\\u8d44", "event": "rest.message.received.failure"}'
+    try:
+        raise ConnectionError("connection to server at 127.0.0.1 failed")
+    except ConnectionError:
+        logging.getLogger("rasa.test").exception(said)
+    logged = installed.getvalue()
+    assert "text withheld" in logged and "ConnectionError" in logged
+    assert "\\u8001" not in logged

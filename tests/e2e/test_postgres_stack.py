@@ -1,0 +1,160 @@
+"""The real stack (trained Rasa, action server, API) with DATABASE_URL on a real PostgreSQL server:
+conversations land in Rasa's tracker store there and cases are filed there; and when PostgreSQL
+restarts while a resident talks, the resident is asked in Chinese to retry, and the assistant
+recovers by itself."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from api import messages
+from api.db import create_db_engine
+from api.models import Case, CaseKind
+from api.security.conversation_ids import ConversationIds
+from api.settings import Settings
+from scripts.pg_server import PostgresServer, find_bin_dir
+from scripts.stack import Stack, free_port
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(find_bin_dir() is None, reason="PostgreSQL is not installed: run scripts/setup_services.sh"),
+]
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[PostgresServer]:
+    """A server of this module's own: the fault test restarts it."""
+    data_dir = Path(tempfile.mkdtemp(prefix="pytest-postgres-stack-"))  # reachable by the postgres user
+    server = PostgresServer(data_dir, free_port(), durable=False)
+    try:
+        server.start()
+        server.create_database("assistant")
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def stack(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[Stack]:
+    workdir = tmp_path_factory.mktemp("postgres-stack")
+    settings = Settings(
+        database_url=postgres.url("assistant"),
+        api_port=free_port(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        index_dir=index_dir,
+        rate_limits=False,  # every test resident talks from 127.0.0.1
+    )
+    running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
+    try:
+        with pytest.MonkeyPatch.context() as environment:
+            # Plain HTTP here: the console's Secure cookie would never come back (the fault test signs in).
+            environment.setenv("CONSOLE_SECURE_COOKIES", "false")
+            running.start(timeout=240)
+    except Exception:
+        running.stop()
+        for log in sorted((workdir / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
+        raise
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+class Resident:
+    def __init__(self, stack: Stack):
+        self.base = f"http://{stack.settings.api_host}:{stack.settings.api_port}"
+        self.token = f"web-{uuid.uuid4()}"
+        sender = ConversationIds.from_settings(stack.settings).resident(self.token)
+        assert sender is not None
+        self.sender = sender
+
+    def post(self, message: str) -> httpx.Response:
+        return httpx.post(f"{self.base}/api/chat", json={"sender": self.token, "message": message}, timeout=60)
+
+    def say(self, message: str) -> str:
+        response = self.post(message)
+        assert response.status_code == 200, response.text
+        replies: list[dict[str, Any]] = response.json()
+        assert replies, f"no reply to {message!r}"
+        return "\n".join(r.get("text") or "" for r in replies)
+
+
+def rows(stack: Stack, sql: str, **parameters: str) -> list[Any]:
+    engine = create_db_engine(stack.settings.database_url_absolute)
+    try:
+        with Session(engine) as session:
+            return list(session.connection().execute(text(sql), parameters).all())
+    finally:
+        engine.dispose()
+
+
+def cases_of(stack: Stack, sender: str) -> list[Case]:
+    engine = create_db_engine(stack.settings.database_url_absolute)
+    try:
+        with Session(engine) as session:
+            return list(session.exec(select(Case).where(Case.conversation_id == sender)).all())
+    finally:
+        engine.dispose()
+
+
+def test_conversations_and_cases_live_in_postgresql(stack: Stack) -> None:
+    assert stack.settings.database_url_absolute.startswith("postgresql://")
+    resident = Resident(stack)
+    assert "法律服务助手" in resident.say("你好呀")
+    handoff = resident.say("我要找工作人员")
+    reference = re.search(r"[A-Z]{2}-[2-9A-Z]{4}-[2-9A-Z]{4}", handoff)
+    assert reference, handoff
+
+    assert [(c.kind, c.reference) for c in cases_of(stack, resident.sender)] == [(CaseKind.handoff, reference.group())]
+    said = rows(
+        stack, "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id", s=resident.sender
+    )
+    assert [json.loads(row[0])["text"] for row in said] == ["你好呀", "我要找工作人员"]
+
+
+def test_a_postgresql_restart_asks_the_resident_to_retry_and_then_recovers(
+    stack: Stack, postgres: PostgresServer
+) -> None:
+    resident = Resident(stack)
+    assert "法律服务助手" in resident.say("你好呀")
+
+    staff = httpx.Client(base_url=resident.base, timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', staff.get("/console/login").text)
+    assert token
+
+    postgres.stop()
+    try:
+        during = resident.post("老板拖欠我三个月工资一直不给，我该怎么办")
+        assert during.status_code == 503, during.text  # not a 500 page, not silence
+        detail = during.json()["detail"]
+        assert re.search(r"[\u4e00-\u9fff]", detail) and "再" in detail, detail
+        # The API's own database work (a sign-in checks the lockout counters) says the same.
+        sign_in = staff.post("/console/login", data={"username": "zhang", "password": "x" * 12, "csrf_token": token[1]})
+        assert (sign_in.status_code, sign_in.json()["detail"]) == (503, messages.DATABASE_UNAVAILABLE)
+    finally:
+        postgres.start()
+        staff.close()
+
+    # Nobody restarts anything: the next turn works (pools replace their dead connections).
+    started = time.monotonic()
+    answer = resident.say("老板拖欠我三个月工资一直不给，我该怎么办")
+    assert "法律依据" in answer
+    assert time.monotonic() - started < 30
+    stack.check_alive()
+    assert len(rows(stack, "SELECT 1 FROM events WHERE sender_id = :s AND type_name = 'user'", s=resident.sender)) >= 2
