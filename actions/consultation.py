@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 from typing import Any
 
@@ -17,6 +18,7 @@ from actions import runtime
 from actions.cases import alert_staff
 from actions.contact import OFFERED_SLOT
 from actions.guard import guarded
+from actions.metrics import KNOWLEDGE_SEARCH_SECONDS
 from actions.nlu_values import area_of, area_or_none
 from actions.replies import utter_reply
 from api.services.gaps import record_knowledge_gap
@@ -30,21 +32,33 @@ logger = logging.getLogger(__name__)
 NLU_VECTOR_KEY = "e5_vector"
 
 
+def _decoded(values: object) -> np.ndarray | None:
+    """base64 of little-endian float32 (vector_text in bot/components/e5_featurizer.py), or the
+    list of numbers a server from before that change sends."""
+    try:
+        if isinstance(values, str):
+            raw = base64.b64decode(values, validate=True)
+            return np.frombuffer(raw, dtype="<f4").astype(np.float32) if raw and len(raw) % 4 == 0 else None
+        if isinstance(values, list) and values:
+            return np.asarray(values, dtype=np.float32)
+    except (TypeError, ValueError):  # binascii.Error is a ValueError
+        pass
+    return None
+
+
 def nlu_vector(tracker: Tracker) -> np.ndarray | None:
     """The message's e5 vector as the NLU computed it (bot/config.yml: expose_vector), if any."""
-    values = tracker.latest_message.get(NLU_VECTOR_KEY)
-    if not isinstance(values, list) or not values:
-        return None
-    try:
-        vector = np.asarray(values, dtype=np.float32)
-    except (TypeError, ValueError):
+    vector = _decoded(tracker.latest_message.get(NLU_VECTOR_KEY))
+    if vector is None:
         return None
     norm = float(np.linalg.norm(vector))
     return vector / norm if vector.ndim == 1 and np.isfinite(norm) and norm > 0 else None
 
 
 def _consult(message: str, area: str | None, confidence: float, vector: np.ndarray | None) -> Consultation:
-    return runtime.current_consultant().consult(message, area, confidence, vector)
+    consultant = runtime.current_consultant()
+    with KNOWLEDGE_SEARCH_SECONDS.time():
+        return consultant.consult(message, area, confidence, vector)
 
 
 async def consult(tracker: Tracker) -> Consultation:

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scripts import rasa_log_privacy
+from scripts import rasa_log_privacy, rasa_speed, rasa_tracker_store
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +120,14 @@ def guard_channels() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     options = parse_options(sys.argv[1:] if argv is None else argv)
     secret = settings_from(dict(os.environ), options)
+    rasa_speed.one_thread_per_pool(os.environ)  # before any native library loads
     rasa_log_privacy.install()
     if os.environ.get("LOG_LEVEL", "").upper() == "DEBUG":
         logger.warning("Rasa's DEBUG log quotes every message: running at INFO")
         os.environ["LOG_LEVEL"] = "INFO"
     guard_channels()
+    rasa_speed.install()
+    rasa_tracker_store.install()  # a database outage fails the turn instead of forgetting it
     from rasa.__main__ import main as rasa_main
 
     sys.argv = rasa_arguments(options, secret)  # in memory only: /proc/<pid>/cmdline is unchanged

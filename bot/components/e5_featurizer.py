@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Dict, List
 
 import numpy as np
@@ -18,6 +19,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 _BATCH = 64
 # The parse result key of the exposed vector (read by actions/consultation.py).
 VECTOR_KEY = "e5_vector"
+
+
+def vector_text(vector: np.ndarray) -> str:
+    """The vector as base64 of its little-endian float32 bytes (2 KB): it travels in every user
+    event of the tracker, which Rasa reads, serialises and sends to the action server several
+    times a turn — one string decodes ~7 times faster than 384 decimal numbers."""
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -55,8 +63,8 @@ class E5SentenceFeaturizer(DenseFeaturizer, GraphComponent):
             for message, vector in zip(batch, vectors, strict=True):
                 features = Features(vector[np.newaxis, :], FEATURE_TYPE_SENTENCE, TEXT, self._config["alias"])
                 message.add_features(features)
-                if expose:  # five decimals: the same ranking, a third of the characters
-                    message.set(VECTOR_KEY, [round(float(x), 5) for x in vector], add_to_output=True)
+                if expose:
+                    message.set(VECTOR_KEY, vector_text(vector), add_to_output=True)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)

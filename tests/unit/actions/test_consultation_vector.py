@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import numpy as np
@@ -32,3 +33,22 @@ def test_the_reused_vector_gives_the_reply_the_retriever_would_give_itself(consu
     reused = consultant.consult(message, vector=consultant.retriever.encode(message))
     wrong_size = consultant.consult(message, vector=np.ones(7, dtype=np.float32))
     assert own.reply == reused.reply == wrong_size.reply
+
+
+def as_sent_by_the_nlu(values: list[float]) -> str:
+    """What bot/components/e5_featurizer.py's vector_text puts in the parse result."""
+    return base64.b64encode(np.asarray(values, dtype="<f4").tobytes()).decode("ascii")
+
+
+def test_the_nlus_compact_vector_is_read_exactly() -> None:
+    values = [0.6, -0.8, 0.0]
+    vector = nlu_vector(latest(as_sent_by_the_nlu(values)))
+    assert vector is not None and vector.dtype == np.float32
+    assert np.array_equal(vector, np.asarray(values, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "text", ["", "not base64!", base64.b64encode(b"\x00\x00\x80").decode(), as_sent_by_the_nlu([0.0])]
+)
+def test_a_compact_vector_that_is_malformed_or_empty_is_not_used(text: str) -> None:
+    assert nlu_vector(latest(text)) is None
