@@ -11,18 +11,29 @@ tracker>}`, which Rasa then logs; the handler here answers with the action's nam
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import os
+import time
 import traceback
 from typing import Any
+
+from sqlalchemy import text
 
 logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-Action-Token"
 TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
-# Paths anyone on the host may call: the stack's health check; it says nothing about residents.
-OPEN_PATHS = frozenset({"/health"})
+# Paths anyone on the host may call: health checks and metrics; they say nothing about residents
+# (the server listens on loopback only unless ALLOW_PUBLIC_DIALOGUE_HOSTS says a firewall guards it).
+OPEN_PATHS = frozenset({"/health", "/health/ready", "/metrics"})
+# A balancer checks every few seconds; a database slower than this is as good as down.
+READY_TIMEOUT_SECONDS = 2.0
+# Native thread pools (torch, OpenMP, OpenBLAS, MKL) default to one thread per core and spin
+# while they wait, fighting Rasa and the API for two cores (docs/performance.md): one each,
+# unless the environment says otherwise. Read once, when the libraries load.
+THREAD_POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def is_authorised(path: str, presented: str | None, token: str) -> bool:
@@ -58,6 +69,7 @@ def create_app(token: str) -> Any:
         return None
 
     app.register_middleware(require_token, "request")
+    add_operations_routes(app)
 
     async def quiet_error(request: Request, exception: Exception) -> Any:
         try:
@@ -75,20 +87,96 @@ def create_app(token: str) -> Any:
     return app
 
 
+def database_answers() -> bool:
+    from actions import runtime
+
+    try:
+        with runtime.engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:  # any failure to reach it: not ready, whatever the driver raised
+        return False
+
+
+def knowledge_loaded() -> bool:
+    from actions import runtime
+
+    return runtime.consultant.cache_info().currsize > 0
+
+
+async def readiness() -> tuple[int, dict[str, Any]]:
+    """Ready: the knowledge layer is loaded and the case database answers a query in time."""
+    try:
+        database = await asyncio.wait_for(asyncio.to_thread(database_answers), READY_TIMEOUT_SECONDS)
+    except TimeoutError:
+        database = False
+    checks = {
+        "knowledge": "ok" if knowledge_loaded() else "unavailable",
+        "database": "ok" if database else "unavailable",
+    }
+    failing = [name for name, state in checks.items() if state != "ok"]
+    body = {"status": "not ready" if failing else "ready", "checks": checks, "not_ready": failing}
+    return (503 if failing else 200), body
+
+
+def add_operations_routes(app: Any) -> None:
+    """`/health` (rasa-sdk's: the process answers), `/health/ready`, `/metrics`, and the action metrics."""
+    from sanic import Request, response
+
+    from actions.metrics import record_action
+    from api.observability.exposition import CONTENT_TYPE, scrape
+
+    async def ready(_request: Request) -> Any:
+        status, body = await readiness()
+        return response.json(body, status=status)
+
+    async def metrics(_request: Request) -> Any:
+        return response.raw(await asyncio.to_thread(scrape), content_type=CONTENT_TYPE)
+
+    app.add_route(ready, "/health/ready", methods=["GET"], name="health_ready")
+    app.add_route(metrics, "/metrics", methods=["GET"], name="metrics")
+
+    async def start_clock(request: Request) -> None:
+        request.ctx.started = time.perf_counter()
+
+    async def count_action(request: Request, answer: Any) -> None:
+        if request.path == "/webhook" and hasattr(request.ctx, "started"):
+            try:
+                body = request.json
+            except Exception:  # an unreadable body: counted under "unknown"
+                body = None
+            record_action(action_name(body), status=answer.status, seconds=time.perf_counter() - request.ctx.started)
+
+    app.register_middleware(start_clock, "request")
+    app.register_middleware(count_action, "response")
+
+
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from api.observability.logs import use_json_logs
+    from api.settings import get_settings
+
+    json_logs = get_settings().log_format == "json"  # LOG_FORMAT
+    if not json_logs:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     token = os.environ.get(TOKEN_VARIABLE, "")
     if not token:
         raise SystemExit(f"{TOKEN_VARIABLE} is not set: the action server would run anyone's tracker")
     host = os.environ.get("ACTION_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_PORT", "5055"))
+    for name in THREAD_POOL_VARIABLES:
+        os.environ.setdefault(name, "1")
     # Loaded before the port opens, so the first resident is not the one who waits for it and
     # the stack's health check means ready (the knowledge layer takes ~20 s on two cores).
     from actions import runtime
 
+    if json_logs:  # set up once the libraries are imported: jieba brings a log handler of its own
+        use_json_logs()
     runtime.consultant()
     # The interface is checked by api.settings.Settings (scripts/stack.py builds it first).
-    create_app(token).run(host=host, port=port, single_process=True, access_log=False, motd=False)
+    app = create_app(token)
+    if json_logs:
+        use_json_logs()  # again: making the app set up Sanic's own loggers
+    app.run(host=host, port=port, single_process=True, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

@@ -8,16 +8,20 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import messages
+from api import database_errors, messages
 from api.console import routes as console_routes
 from api.console import takeover as console_takeover
 from api.db import create_db_engine, init_db
+from api.observability.logs import use_json_logs
+from api.observability.request_ids import RequestIds
 from api.rasa_client import RasaClient
-from api.routes import chat, conversation, health, pages, statutes, wechat
+from api.routes import chat, conversation, health, metrics, pages, statutes, wechat
 from api.security.conversation_ids import ConversationIds
 from api.security.edge_limits import add_edge_limits
 from api.security.headers import SecurityHeaders
@@ -30,6 +34,8 @@ logger = logging.getLogger(__name__)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    if settings.log_format == "json":
+        use_json_logs()  # after uvicorn set up its loggers, so its lines are JSON too
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -65,10 +71,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             status_code=422, content={"detail": messages.INVALID_REQUEST, "errors": jsonable_errors(error)}
         )
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _unreadable_body(request: Request, error: StarletteHTTPException) -> Response:
+        # FastAPI answers a JSON body that is not UTF-8 with an English 400; a resident's client
+        # gets the same Chinese 422 as for any other unreadable JSON (the published contract).
+        if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
+            return JSONResponse(status_code=422, content={"detail": messages.INVALID_REQUEST, "errors": []})
+        return await http_exception_handler(request, error)
+
+    database_errors.install(app)  # the database unreachable: 503 "please retry", not a 500 page
+
     app.include_router(chat.router)
     app.include_router(conversation.router)
     app.include_router(statutes.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(pages.router)
     app.include_router(wechat.router)
     app.include_router(console_routes.router)
@@ -76,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.limiter = add_edge_limits(app, settings)  # runs before the routes (api/security/edge_limits.py)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: refusals carry the headers too
+    app.add_middleware(RequestIds)  # around everything: every answer and log line has its request id
 
     @app.get("/", include_in_schema=False)
     def web_chat() -> FileResponse:

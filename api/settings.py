@@ -6,6 +6,7 @@ import ipaddress
 import re
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -114,6 +115,12 @@ class Settings(BaseSettings):
     # Closed cases keep their record but lose the resident's name, phone and story this many days
     # after closing: three years, the civil limitation period (民法典 第一百八十八条).
     closed_case_retention_days: int = Field(default=3 * 365, ge=30, le=36500)
+
+    # --- Operations (api/observability/, docs/operations.md) ---
+    # "json": one JSON object a line (for a log collector); "text": readable in a terminal.
+    log_format: Literal["text", "json"] = "text"
+    # Lets Prometheus scrape /metrics from another host (as a bearer token). Empty: this host only.
+    metrics_token: SecretStr = SecretStr("")
 
     @model_validator(mode="after")
     def _dialogue_on_loopback(self) -> Settings:

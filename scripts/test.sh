@@ -40,7 +40,7 @@ phase "bot tests (Rasa env)" .venv-bot/bin/python -m pytest -c tests/bot/pytest.
 phase "conversation tests" conversation_tests
 # Browser tests last: Playwright's sync API keeps an event loop running in the main thread
 # until the session ends, and the tests before them use asyncio.run.
-phase "pytest" pytest_run tests/unit tests/security tests/e2e tests/browser
+phase "pytest" pytest_run tests/unit tests/contract tests/security tests/e2e tests/browser
 
 echo
 echo "Phase durations:"

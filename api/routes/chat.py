@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api import messages
 from api.deps import ClientAddressDep, ConversationIdsDep, LimiterDep, RasaDep, SettingsDep
+from api.observability.metrics import channel_of, observed_turn, record_empty_reply
 from api.rasa_client import DialogueUnavailable
+from api.routes.problems import refusals
 from api.security.conversation_ids import CLIENT_TOKEN
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
@@ -25,6 +27,7 @@ logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
 
 SENDER_PATTERN = CLIENT_TOKEN.pattern
+CHAT_REFUSALS = refusals(413, 422, 429, 503)
 
 
 class ChatRequest(BaseModel):
@@ -69,8 +72,15 @@ def _notice(sender: str, text: str) -> list[ChatMessage]:
     response_model=list[ChatMessage],
     response_model_exclude_none=True,
     summary="Send a message (Rasa REST shape)",
+    responses=CHAT_REFUSALS,
 )
-@router.post("/api/chat", response_model=list[ChatMessage], response_model_exclude_none=True, summary="Send a message")
+@router.post(
+    "/api/chat",
+    response_model=list[ChatMessage],
+    response_model_exclude_none=True,
+    summary="Send a message",
+    responses=CHAT_REFUSALS,
+)
 async def chat(
     body: ChatRequest,
     rasa: RasaDep,
@@ -97,7 +107,8 @@ async def chat(
         text = await screen(rasa, conversation_id, text) if text else ""
         if not text:
             return _notice(body.sender, messages.EMPTY_MESSAGE)
-        replies = await rasa.send(conversation_id, text, metadata={"client": ids.client(address)})
+        with observed_turn(channel_of(body.sender), conversation_id):
+            replies = await rasa.send(conversation_id, text, metadata={"client": ids.client(address)})
         if not replies and await is_taken_over(rasa, conversation_id):
             notice = ChatMessage(
                 recipient_id=body.sender,
@@ -107,6 +118,7 @@ async def chat(
             return [notice]
         if not replies:  # the turn ran but said nothing: an action failed (or its server is down)
             logger.warning("the dialogue engine answered nothing in a conversation")
+            record_empty_reply()
             return _notice(body.sender, messages.NO_REPLY)
     except DialogueUnavailable as error:
         raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error

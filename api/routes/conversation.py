@@ -18,6 +18,7 @@ from api.deps import ConversationIdsDep, LimiterDep, RasaDep
 from api.privacy.forget import forget_conversation
 from api.rasa_client import DialogueUnavailable
 from api.routes.chat import ChatButton
+from api.routes.problems import refusals
 
 router = APIRouter(tags=["chat"])
 
@@ -40,7 +41,12 @@ def _conversation(ids: ConversationIdsDep, token: str) -> str:
     return conversation_id
 
 
-@router.get("/api/conversation/messages", response_model=list[TranscriptLine], summary="Conversation so far")
+@router.get(
+    "/api/conversation/messages",
+    response_model=list[TranscriptLine],
+    summary="Conversation so far",
+    responses=refusals(422, 429, 503),
+)
 async def transcript(
     token: TokenHeader, ids: ConversationIdsDep, rasa: RasaDep, limiter: LimiterDep, response: Response
 ) -> list[TranscriptLine]:
@@ -55,7 +61,12 @@ async def transcript(
     return [line for event in tracker.get("events", []) if (line := _line(event)) is not None]
 
 
-@router.delete("/api/conversation", status_code=204, summary="Forget the conversation (清除对话记录)")
+@router.delete(
+    "/api/conversation",
+    status_code=204,
+    summary="Forget the conversation (清除对话记录)",
+    responses=refusals(422, 429, 503),  # 503: the database unreachable (api/database_errors.py)
+)
 async def forget(token: TokenHeader, ids: ConversationIdsDep, request: Request) -> Response:
     """The resident's request to delete their conversation (PIPL art. 47): its messages, questions
     and ratings go; cases it led to keep only what the office's records need (docs/privacy.md)."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from api import messages
 from api.deps import SettingsDep, StatutesDep
+from api.routes.problems import refusals
 from api.services.applications import ROOM
 from api.services.cases import REFERENCE
 
@@ -75,7 +76,19 @@ def kiosk_settings(settings: SettingsDep) -> KioskSettings:
     return KioskSettings(idle_seconds=settings.kiosk_idle_seconds, goodbye_seconds=settings.kiosk_goodbye_seconds)
 
 
-@router.get("/statutes/view", response_class=HTMLResponse, summary="Readable page of one cited article")
+@router.get(
+    "/statutes/view",
+    # HTML pages but JSON refusals: with HTMLResponse here FastAPI would document a 422 as HTML.
+    response_class=Response,
+    summary="Readable page of one cited article",
+    responses=refusals(
+        422,
+        besides={
+            200: {"description": "The article's page", "content": {"text/html": {"schema": {"type": "string"}}}},
+            404: {"description": "A page saying the article was not found", "content": {"text/html": {}}},
+        },
+    ),
+)
 def statute_page(statutes: StatutesDep, cite: str = "") -> HTMLResponse:
     article = statutes.cite(cite) if 0 < len(cite) <= CITE_MAX_CHARS else None
     if article is None:
@@ -96,7 +109,7 @@ def is_meeting_link(url: str, template: str) -> bool:
 @router.post(
     "/api/qr",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
+    responses=refusals(413, 422, 429, besides={200: {"content": {"image/svg+xml": {}}}}),
     summary="QR code (SVG) of a receipt: its reference and the office's meeting link",
 )
 def receipt_qr(receipt: ReceiptCode, settings: SettingsDep) -> Response:

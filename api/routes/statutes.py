@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from api import messages
 from api.deps import StatutesDep
+from api.routes.problems import refusals
 
 router = APIRouter(prefix="/api/statutes", tags=["statutes"])
 
@@ -21,7 +22,7 @@ class ArticleOut(BaseModel):
     )
 
 
-@router.get("", response_model=ArticleOut, summary="Look up an article by citation")
+@router.get("", response_model=ArticleOut, summary="Look up an article by citation", responses=refusals(404, 422))
 def get_article(
     statutes: StatutesDep, cite: str = Query(max_length=60, examples=["民法典第一千零七十七条"])
 ) -> ArticleOut:

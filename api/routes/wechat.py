@@ -48,8 +48,10 @@ from api.channels.wechat_recipients import WeChatRecipients
 from api.channels.wechat_replay import ReplayedCallback, remember_callback
 from api.deps import ConversationIdsDep, RasaDep, SettingsDep
 from api.models import WeChatCallback, WeChatChoices, utc_now
+from api.observability.metrics import observed_turn, record_empty_reply
 from api.rasa_client import DialogueUnavailable, RasaClient
 from api.routes.chat import clean_message
+from api.routes.problems import refusals
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
@@ -133,7 +135,20 @@ DeliveryDep = Annotated[WeChatDelivery, Depends(get_delivery)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-@router.get("", response_class=PlainTextResponse, summary="URL check by the WeChat console")
+@router.get(
+    "",
+    # A plain-text 200 and JSON refusals: with PlainTextResponse here FastAPI would document the
+    # refusals as text/plain too.
+    response_class=Response,
+    summary="URL check by the WeChat console",
+    responses=refusals(
+        403,
+        422,
+        429,
+        503,
+        besides={200: {"description": "`echostr`, echoed", "content": {"text/plain": {"schema": {"type": "string"}}}}},
+    ),
+)
 async def verify(
     channel: ChannelDep, signature: str = "", timestamp: str = "", nonce: str = "", echostr: str = ""
 ) -> PlainTextResponse:
@@ -145,7 +160,28 @@ async def verify(
     return PlainTextResponse(echo)
 
 
-@router.post("", summary="Messages and events from WeChat")
+@router.post(
+    "",
+    response_class=Response,
+    summary="Messages and events from WeChat",
+    responses=refusals(
+        400,
+        403,
+        413,
+        422,
+        429,
+        503,
+        besides={
+            200: {
+                "description": "A passive reply (XML), or `success` when the reply follows later or none is due",
+                "content": {
+                    "application/xml": {"schema": {"type": "string"}},
+                    "text/plain": {"schema": {"type": "string"}},
+                },
+            }
+        },
+    ),
+)
 async def receive(
     request: Request,
     channel: ChannelDep,
@@ -264,7 +300,8 @@ async def _bot_turn(rasa: RasaClient, engine: Engine, conversation: str, message
     """One turn with the bot; returns the WeChat text and remembers the choices it offered."""
     texts = wechat_texts()
     try:
-        replies = await rasa.send(conversation, message)
+        with observed_turn("wechat", conversation):
+            replies = await rasa.send(conversation, message)
     except DialogueUnavailable:
         return texts.dialogue_unavailable
     except Exception:  # whatever went wrong, the resident gets an answer, not silence
@@ -272,6 +309,7 @@ async def _bot_turn(rasa: RasaClient, engine: Engine, conversation: str, message
         return texts.dialogue_unavailable
     if not replies and not await is_taken_over(rasa, conversation):
         logger.warning("the dialogue engine answered nothing in a WeChat conversation")
+        record_empty_reply()
         return texts.no_reply  # an action failed (or its server is down): never silence
     reply = compose(replies, texts)
     try:

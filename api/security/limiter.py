@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from fastapi import HTTPException
 
+from api.observability.metrics import record_rate_limited
 from api.security.limit_rules import LimitRules, Rule, limit_rules
 from api.security.rate_store import Decision, MemoryStore, RateStore
 from api.security.redis_store import RedisStore
@@ -57,6 +58,7 @@ class Limiter:
         """As `allow`, for a route: a refusal becomes HTTP 429 with Retry-After and the Chinese text."""
         decision = await self.allow(key, rule)
         if not decision.allowed:
+            record_rate_limited(rule.name)
             raise HTTPException(
                 status_code=429,
                 detail=self.rules.detail(rule),

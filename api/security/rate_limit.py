@@ -13,6 +13,7 @@ from collections.abc import Callable
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.observability.metrics import record_rate_limited
 from api.security.client_address import ClientAddresses
 from api.security.limit_rules import EdgeRule
 from api.security.limiter import Limiter
@@ -60,6 +61,7 @@ class RateLimit:
                 del self._in_flight[slot]
 
     async def _refuse(self, rule: EdgeRule, *, retry_after: int, scope: Scope, receive: Receive, send: Send) -> None:
+        record_rate_limited(rule.name)
         refusal = JSONResponse(
             {"detail": self.limiter.rules.detail(rule)},
             status_code=429,

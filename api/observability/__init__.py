@@ -1,0 +1,1 @@
+"""What operations see of the API and the action server: metrics, structured logs, request ids."""
