@@ -85,8 +85,9 @@ def tracker_store(database_url: str) -> dict[str, object]:
     }
 
 
-def write_endpoints(settings: Settings, path: Path) -> Path:
-    endpoints = {
+def write_endpoints(settings: Settings, path: Path, lock_store: dict[str, object] | None = None) -> Path:
+    """Rasa's endpoints file; `lock_store` absent: Rasa's in-memory lock, right for one server only."""
+    endpoints: dict[str, object] = {
         # Rasa expands ${...} from its environment: the file names the secret, it does not hold it.
         "action_endpoint": {
             "url": settings.action_url,
@@ -94,6 +95,8 @@ def write_endpoints(settings: Settings, path: Path) -> Path:
         },
         "tracker_store": tracker_store(settings.database_url_absolute),
     }
+    if lock_store is not None:
+        endpoints["lock_store"] = lock_store
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     path.chmod(0o600)  # may hold a database password
@@ -112,11 +115,80 @@ class Service:
     # Made per check: Rasa's bearer token expires.
     health_headers: Callable[[], dict[str, str]] = no_headers
     process: subprocess.Popen[bytes] | None = None
+    # Variables this service alone gets on top of the stack's (its port, when several run).
+    environment: dict[str, str] = field(default_factory=dict)
+    # For a server that speaks no HTTP (Redis): replaces the GET of health_url.
+    probe: Callable[[], bool] | None = None
+
+    def ready(self) -> bool:
+        if self.probe is not None:
+            return self.probe()
+        try:
+            return httpx.get(self.health_url, headers=self.health_headers(), timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+
+def actions_service(settings: Settings, *, name: str = "actions", port: int | None = None) -> Service:
+    port = settings.action_port if port is None else port
+    return Service(
+        name,
+        [str(APP_BIN / "python"), "-m", "actions.server"],
+        f"http://{settings.action_host}:{port}/health",
+        environment={"ACTION_PORT": str(port)},
+    )
+
+
+def rasa_service(settings: Settings, endpoints: Path, *, name: str = "rasa", port: int | None = None) -> Service:
+    port = settings.rasa_port if port is None else port
+    return Service(
+        name,
+        [
+            str(BOT_BIN / "python"),
+            "-m",
+            "scripts.rasa_server",
+            "--model",
+            str(current_model(settings.models_dir)),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "bot" / "credentials.yml"),
+            "--interface",
+            settings.rasa_host,
+            "--port",
+            str(port),
+        ],
+        f"http://{settings.rasa_host}:{port}/status",
+        lambda: bearer_headers(settings.rasa_auth_token),
+    )
+
+
+def api_service(settings: Settings, *, name: str = "api", port: int | None = None, host: str | None = None) -> Service:
+    port = settings.api_port if port is None else port
+    host = settings.api_host if host is None else host
+    return Service(
+        name,
+        [
+            str(APP_BIN / "python"),
+            "-m",
+            "uvicorn",
+            "api.main:create_app",
+            "--factory",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            # uvicorn would believe X-Forwarded-For from any loopback peer; only the API's
+            # own TRUSTED_PROXIES decide who the client is (api/security/client_address.py).
+            "--no-proxy-headers",
+        ],
+        f"http://{host}:{port}/api/health",
+    )
 
 
 @dataclass
 class Stack:
-    settings: Settings
+    settings: Settings = field(repr=False)  # holds the database URL, which may hold a password
     var_dir: Path = PROJECT_ROOT / "var"
     log_dir: Path | None = None  # None: children write to this terminal
     services: list[Service] = field(default_factory=list)
@@ -126,52 +198,15 @@ class Stack:
             self.settings.rasa_auth_token = secrets.token_hex(24)
         if not self.settings.action_server_token.get_secret_value():
             self.settings.action_server_token = SecretStr(secrets.token_hex(24))
+        self.services = self.build_services()
+
+    def build_services(self) -> list[Service]:
+        """One server of each kind, on the ports the settings name (`make run`)."""
         endpoints = write_endpoints(self.settings, self.var_dir / "endpoints.yml")
-        s = self.settings
-        self.services = [
-            Service(
-                "actions",
-                [str(APP_BIN / "python"), "-m", "actions.server"],
-                f"http://{s.action_host}:{s.action_port}/health",
-            ),
-            Service(
-                "rasa",
-                [
-                    str(BOT_BIN / "python"),
-                    "-m",
-                    "scripts.rasa_server",
-                    "--model",
-                    str(current_model(s.models_dir)),
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(PROJECT_ROOT / "bot" / "credentials.yml"),
-                    "--interface",
-                    s.rasa_host,
-                    "--port",
-                    str(s.rasa_port),
-                ],
-                f"{s.rasa_url}/status",
-                lambda: bearer_headers(s.rasa_auth_token),
-            ),
-            Service(
-                "api",
-                [
-                    str(APP_BIN / "python"),
-                    "-m",
-                    "uvicorn",
-                    "api.main:create_app",
-                    "--factory",
-                    "--host",
-                    s.api_host,
-                    "--port",
-                    str(s.api_port),
-                    # uvicorn would believe X-Forwarded-For from any loopback peer; only the API's
-                    # own TRUSTED_PROXIES decide who the client is (api/security/client_address.py).
-                    "--no-proxy-headers",
-                ],
-                f"http://{s.api_host}:{s.api_port}/api/health",
-            ),
+        return [
+            actions_service(self.settings),
+            rasa_service(self.settings, endpoints),
+            api_service(self.settings),
         ]
 
     def environment(self) -> dict[str, str]:
@@ -215,7 +250,7 @@ class Stack:
         service.process = subprocess.Popen(
             service.command,
             cwd=PROJECT_ROOT,
-            env=self.environment(),
+            env={**self.environment(), **service.environment},
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
             start_new_session=True,  # its own process group: Ctrl-C is handled here, once
@@ -239,12 +274,9 @@ class Stack:
         while pending:
             for service in list(pending):
                 self.check_alive()
-                try:
-                    if httpx.get(service.health_url, headers=service.health_headers(), timeout=2).status_code == 200:
-                        logger.info("%s is ready", service.name)
-                        pending.remove(service)
-                except httpx.HTTPError:
-                    pass
+                if service.ready():
+                    logger.info("%s is ready", service.name)
+                    pending.remove(service)
             if pending and time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {timeout:.0f} s: {[s.name for s in pending]}")
             if pending:

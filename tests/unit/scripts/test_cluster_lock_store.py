@@ -1,0 +1,116 @@
+"""Rasa servers sharing a conversation lock through Redis each get a ticket of their own, however
+closely their messages arrive; with Rasa 3.6's own Redis lock store, two can get the same one.
+
+Rasa runs in the bot environment, so the racing lock stores run there, in a child process, against
+a real redis-server on a free port."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis import Redis
+from redis.exceptions import RedisError
+
+from api.settings import PROJECT_ROOT
+from scripts.stack import BOT_BIN, free_port
+
+REDIS_SERVER = shutil.which("redis-server")
+RACERS = 8
+ROUNDS = 40
+
+# Each racer is one Rasa server (its own store, its own connections), all issuing a ticket for one
+# conversation at the same instant; then each gives its ticket back. Prints, per round, the tickets
+# issued and the tickets the lock held once all were issued.
+RACE = """
+import json, sys, threading
+from rasa.core.constants import DEFAULT_LOCK_LIFETIME
+from rasa.shared.utils.common import class_from_module_path
+from rasa.utils.endpoints import EndpointConfig
+
+store_class, port, racers, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+config = EndpointConfig(url="127.0.0.1", port=port, db=1)
+if store_class.endswith("AtomicRedisLockStore"):
+    stores = [class_from_module_path(store_class)(endpoint_config=config) for _ in range(racers)]
+else:
+    stores = [class_from_module_path(store_class)(host="127.0.0.1", port=port, db=1) for _ in range(racers)]
+results = []
+for round in range(rounds):
+    conversation = f"race-{store_class}-{round}"
+    issued, start, done = [None] * racers, threading.Barrier(racers), threading.Barrier(racers)
+    held = []
+
+    def race(n):
+        start.wait()
+        issued[n] = stores[n].issue_ticket(conversation, DEFAULT_LOCK_LIFETIME)
+        if done.wait() == 0:
+            lock = stores[n].get_lock(conversation)
+            held.extend(t.number for t in lock.tickets)
+        done.wait()
+        stores[n].cleanup(conversation, issued[n])
+
+    threads = [threading.Thread(target=race, args=(n,)) for n in range(racers)]
+    for thread in threads: thread.start()
+    for thread in threads: thread.join()
+    results.append({"issued": issued, "held": held, "left": stores[0].get_lock(conversation) is not None})
+print(json.dumps(results))
+"""
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is not installed: run scripts/setup_services.sh (apt-get install redis-server)")
+    port = free_port()
+    workdir: Path = tmp_path_factory.mktemp("redis-locks")
+    server = subprocess.Popen(
+        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Redis(port=port, socket_timeout=0.5).ping()
+                break
+            except (OSError, RedisError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def race(store_class: str, port: int) -> list[dict[str, object]]:
+    finished = subprocess.run(
+        [str(BOT_BIN / "python"), "-c", RACE, store_class, str(port), str(RACERS), str(ROUNDS)],
+        cwd=PROJECT_ROOT,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    results: list[dict[str, object]] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return results
+
+
+def test_racing_rasa_servers_each_get_their_own_ticket_and_give_it_back(redis_port: int) -> None:
+    for result in race("scripts.rasa_lock_store.AtomicRedisLockStore", redis_port):
+        assert sorted(result["issued"]) == list(range(RACERS)), result  # type: ignore[arg-type]
+        assert sorted(result["held"]) == list(range(RACERS)), result  # type: ignore[arg-type]
+        assert result["left"] is False, result
+
+
+def test_rasa_s_own_redis_lock_store_hands_one_ticket_to_two_servers(redis_port: int) -> None:
+    """Why the cluster does not use it: the same race, with Rasa's store, goes wrong."""
+    results = race("rasa.core.lock_store.RedisLockStore", redis_port)
+    assert any(len(set(result["issued"])) < RACERS for result in results)  # type: ignore[arg-type]
