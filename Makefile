@@ -4,10 +4,11 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge backup restore
+.PHONY: help setup build run cluster test evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge backup restore bench-load
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
+	@echo "make cluster   PostgreSQL, Redis, HAProxy; 2 Rasa + 2 action servers + 2 API processes on :8000 (docs/deploy.md)"
 	@echo "make test      set up, train if needed, run the whole test suite"
 	@echo "make evaluate IN=questions.jsonl OUT=predictions.jsonl"
 	@echo "make bench     retrieval benchmark (dense / lexical / hybrid) on ../shared/eval"
@@ -18,8 +19,9 @@ help:
 	@echo "make bench-knowledge  retrieval cost and hit@k: the knowledge base before its growth, today's, a synthetic 20,000"
 	@echo "make bench-flood    residents' chat latency during a 1,000-request flood, rate limits on and off (~5 min)"
 	@echo "make export-knowledge  the office's approved knowledge entries as YAML (var/export/) for the shared knowledge base"
-	@echo "make backup         copy the database (cases, conversations, audit log) to var/backups/ (SQLite)"
-	@echo "make restore FILE=var/backups/…  put a backup back (the assistant stopped; the replaced database is kept)"
+	@echo "make bench-load     residents at once at p95 <= 1 s and back-to-back throughput: make run beside make cluster"
+	@echo "make backup         copy the database (cases, conversations, audit log) to var/backups/ (SQLite, or PostgreSQL with pg_dump)"
+	@echo "make restore FILE=var/backups/…  put a backup back (SQLite: the assistant stopped, the replaced database kept; PostgreSQL: into an empty database)"
 
 setup:
 	@bash scripts/setup.sh
@@ -30,6 +32,9 @@ build: setup
 
 run: build
 	@$(APP_PY) -m scripts.run
+
+cluster: build
+	@$(APP_PY) -m scripts.cluster
 
 test: build
 	@bash scripts/test.sh
@@ -52,6 +57,9 @@ bench-turn: build
 
 bench-knowledge: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_knowledge_scale
+
+bench-load: build
+	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_load
 
 bench-flood: build
 	@PYTHONPATH=. PYTHONWARNINGS=ignore $(APP_PY) -m scripts.bench_flood
