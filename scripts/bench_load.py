@@ -35,6 +35,7 @@ import logging
 import math
 import os
 import random
+import signal
 import statistics
 import sys
 import tempfile
@@ -119,6 +120,10 @@ class Running:
     rasa_token: str
     processes: Callable[[], list[int]]  # top-level process ids; their children are counted too
     notes: tuple[str, ...] = ()
+    # Done halfway through every step of the ladder (the issue's cluster figure is measured with a
+    # Rasa server killed mid-load), and undone between steps so each step starts whole.
+    fault: Callable[[], None] | None = None
+    recover: Callable[[], None] | None = None
 
 
 Topology = Callable[[], AbstractContextManager[Running]]
@@ -161,13 +166,35 @@ def make_cluster() -> Iterator[Running]:
         cluster = Cluster(settings, var_dir=work / "var", log_dir=work / "logs", ports=ports)
         cluster.start(timeout=300)
         started, s = cluster, cluster.settings
+
+        def kill_a_rasa_server() -> None:
+            victim = started.named("rasa-1").process
+            if victim is not None and victim.poll() is None:
+                os.kill(victim.pid, signal.SIGKILL)
+                logger.info("killed rasa-1 (pid %d) with SIGKILL", victim.pid)
+
+        def restart_what_died() -> None:
+            crashed = started.crashed()
+            for service in crashed:
+                started.restart(service, timeout=240)
+            if crashed:
+                time.sleep(5)  # HAProxy's health checks see it back (rise 2, every 2 s)
+
         yield Running(
             "make cluster",
             f"http://{s.api_host}:{ports.api}/api/chat",
             s.rasa_url,
             s.rasa_auth_token,
             lambda: [*(sv.process.pid for sv in started.services if sv.process), *postmaster(postgres.pgdata)],
-            ("RATE_LIMITS=false", "PostgreSQL", "Redis", "HAProxy"),
+            (
+                "RATE_LIMITS=false",
+                "PostgreSQL",
+                "Redis",
+                "HAProxy",
+                "rasa-1 killed with kill -9 halfway through each step",
+            ),
+            fault=kill_a_rasa_server,
+            recover=restart_what_died,
         )
     finally:
         if cluster is not None:
@@ -263,18 +290,26 @@ async def run_step(
     think: tuple[float, float],
     seed: int,
     transport: httpx.AsyncBaseTransport | None = None,
+    fault: Callable[[], None] | None = None,
 ) -> Step:
-    """`residents` at once for `window` seconds; `transport` stands in for the network in tests."""
+    """`residents` at once for `window` seconds; `transport` stands in for the network in tests;
+    `fault` runs once, halfway through the window, beside the residents."""
     step = Step(min(residents, MAX_RESIDENTS))
     limits = httpx.Limits(max_connections=step.residents, max_keepalive_connections=step.residents)
     async with httpx.AsyncClient(timeout=REQUEST_TIMEOUT, limits=limits, transport=transport) as client:
         started = time.monotonic()
         until = started + window
-        await asyncio.gather(
-            *(resident(client, url, step, until, think, seed * 100_003 + n) for n in range(step.residents))
+        residents_talking = (
+            resident(client, url, step, until, think, seed * 100_003 + n) for n in range(step.residents)
         )
+        await asyncio.gather(*residents_talking, *([halfway(window, fault)] if fault else []))
         step.seconds = time.monotonic() - started
     return step
+
+
+async def halfway(window: float, fault: Callable[[], None]) -> None:
+    await asyncio.sleep(window / 2)
+    await asyncio.to_thread(fault)  # a blocking kill or wait must not stall the residents
 
 
 def capacity(
@@ -283,11 +318,15 @@ def capacity(
     window: float,
     think: tuple[float, float] = THINK_SECONDS,
     transport: httpx.AsyncBaseTransport | None = None,
+    fault: Callable[[], None] | None = None,
+    recover: Callable[[], None] | None = None,
 ) -> list[Step]:
     """The ladder, up to and including the first step over the bar."""
     done: list[Step] = []
     for number, residents in enumerate(steps):
-        step = asyncio.run(run_step(url, residents, window, think, number, transport))
+        step = asyncio.run(run_step(url, residents, window, think, number, transport, fault))
+        if recover is not None:
+            recover()
         done.append(step)
         logger.info("%d residents: %d turns, p95 %.2f s, %d errors", step.residents, step.turns, step.p95, step.errors)
         if not step.meets_the_bar():
@@ -376,7 +415,7 @@ def measure(running: Running, steps: list[int], window: float) -> Report:
         single.turn_p50 * 1000,
         single.parse_p50 * 1000,
     )
-    ladder = capacity(running.chat_url, steps, window)
+    ladder = capacity(running.chat_url, steps, window, fault=running.fault, recover=running.recover)
     memory = resident_memory_bytes(running.processes())  # after the load: what it grew to
     back = asyncio.run(
         run_step(running.chat_url, BACK_TO_BACK_RESIDENTS, min(window, BACK_TO_BACK_SECONDS), (0, 0), 99)

@@ -62,6 +62,21 @@ def test_the_ladder_stops_at_the_first_step_over_the_bar() -> None:
     assert ladder[-1].errors > 0 and ladder[0].turns > 0
 
 
+def test_a_fault_strikes_halfway_through_each_step_and_is_undone_before_the_next() -> None:
+    events: list[str] = []
+    ladder = capacity(
+        URL,
+        [2, 3],
+        window=0.4,
+        think=QUICK,
+        transport=server(fails_above=99),
+        fault=lambda: events.append("fault"),
+        recover=lambda: events.append("recover"),
+    )
+    assert [step.residents for step in ladder] == [2, 3]
+    assert events == ["fault", "recover", "fault", "recover"]
+
+
 def test_a_turn_that_answered_the_outage_notice_is_an_error() -> None:
     step = asyncio.run(run_step(URL, 3, 0.5, QUICK, 1, server(fails_above=99, answer=messages.NO_REPLY)))
     assert step.turns == 0 and step.errors > 0
