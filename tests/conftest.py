@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import tempfile
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -11,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from redis import Redis
+from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -228,3 +232,33 @@ def real_stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant,
             running.stop()
 
     return start
+
+
+@pytest.fixture(scope="module")
+def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A real redis-server (Debian's package, installed by scripts/setup_services.sh) on a free
+    loopback port, without persistence, for one test module."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed: run scripts/setup_services.sh (apt-get install redis-server)")
+    port = free_port()
+    workdir: Path = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
+         "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                Redis(port=port, socket_timeout=0.5).ping()
+                break
+            except (OSError, RedisError):
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

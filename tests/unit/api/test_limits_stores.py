@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from redis import Redis
-from redis.exceptions import RedisError
 
 from api.security.limit_rules import limit_rules
 from api.security.limiter import Limiter
@@ -21,35 +15,10 @@ from api.security.redis_store import RedisStore
 from api.settings import Settings
 from scripts.stack import free_port
 
-REDIS_SERVER = shutil.which("redis-server")
-
 
 @pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real redis-server (Debian's package, installed by scripts/setup_services.sh) on a free loopback port."""
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed: run scripts/setup_services.sh (apt-get install redis-server)")
-    port = free_port()
-    workdir: Path = tmp_path_factory.mktemp("redis")
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Redis(port=port, socket_timeout=0.5).ping()
-                break
-            except (OSError, RedisError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+def redis_url(redis_port: int) -> str:
+    return f"redis://127.0.0.1:{redis_port}/0"
 
 
 # Requests of three clients at given milliseconds, against a bucket of 3 refilled every 250 ms.

@@ -7,20 +7,11 @@ a real redis-server on a free port."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from redis import Redis
-from redis.exceptions import RedisError
 
 from api.settings import PROJECT_ROOT
-from scripts.stack import BOT_BIN, free_port
+from scripts.stack import BOT_BIN
 
-REDIS_SERVER = shutil.which("redis-server")
 RACERS = 8
 ROUNDS = 40
 
@@ -60,33 +51,6 @@ for round in range(rounds):
     results.append({"issued": issued, "held": held, "left": stores[0].get_lock(conversation) is not None})
 print(json.dumps(results))
 """
-
-
-@pytest.fixture(scope="module")
-def redis_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
-    if REDIS_SERVER is None:
-        pytest.skip("redis-server is not installed: run scripts/setup_services.sh (apt-get install redis-server)")
-    port = free_port()
-    workdir: Path = tmp_path_factory.mktemp("redis-locks")
-    server = subprocess.Popen(
-        [REDIS_SERVER, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                Redis(port=port, socket_timeout=0.5).ping()
-                break
-            except (OSError, RedisError):
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.05)
-        yield port
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def race(store_class: str, port: int) -> list[dict[str, object]]:
