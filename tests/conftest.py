@@ -7,9 +7,10 @@ import subprocess
 import tempfile
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 import pytest
@@ -194,7 +195,10 @@ def session(engine: Engine) -> Iterator[Session]:
         yield db_session
 
 
-StackFactory = Callable[[str], AbstractContextManager[Stack]]
+class StackFactory(Protocol):
+    """real_stack's starter: a named stack, on a fresh SQLite file unless a database is given."""
+
+    def __call__(self, name: str, database_url: str | None = None) -> AbstractContextManager[Stack]: ...
 
 
 @pytest.fixture(scope="session")
@@ -206,10 +210,10 @@ def real_stack(tmp_path_factory: pytest.TempPathFactory, consultant: Consultant,
     """
 
     @contextmanager
-    def start(name: str) -> Iterator[Stack]:
+    def start(name: str, database_url: str | None = None) -> Iterator[Stack]:
         workdir = tmp_path_factory.mktemp(name)
         settings = Settings(
-            database_url=f"sqlite:///{workdir / 'assistant.db'}",
+            database_url=database_url or f"sqlite:///{workdir / 'assistant.db'}",
             api_port=free_port(),
             rasa_port=free_port(),
             action_port=free_port(),

@@ -11,7 +11,8 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,6 @@ from api import messages
 from api.db import create_db_engine
 from api.models import Case, CaseKind
 from api.security.conversation_ids import ConversationIds
-from api.settings import Settings
 from scripts.pg_server import PostgresServer, find_bin_dir
 from scripts.stack import Stack, free_port
 
@@ -49,31 +49,12 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 @pytest.fixture(scope="module")
-def stack(postgres: PostgresServer, tmp_path_factory: pytest.TempPathFactory, index_dir: Path) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("postgres-stack")
-    settings = Settings(
-        database_url=postgres.url("assistant"),
-        api_port=free_port(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        index_dir=index_dir,
-        rate_limits=False,  # every test resident talks from 127.0.0.1
-    )
-    running = Stack(settings, var_dir=workdir, log_dir=workdir / "logs")
-    try:
-        with pytest.MonkeyPatch.context() as environment:
-            # Plain HTTP here: the console's Secure cookie would never come back (the fault test signs in).
-            environment.setenv("CONSOLE_SECURE_COOKIES", "false")
-            running.start(timeout=240)
-    except Exception:
-        running.stop()
-        for log in sorted((workdir / "logs").glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-        raise
-    try:
-        yield running
-    finally:
-        running.stop()
+def stack(postgres: PostgresServer, real_stack: Callable[..., AbstractContextManager[Stack]]) -> Iterator[Stack]:
+    with pytest.MonkeyPatch.context() as environment:
+        # Plain HTTP here: the console's Secure cookie would never come back (the fault test signs in).
+        environment.setenv("CONSOLE_SECURE_COOKIES", "false")
+        with real_stack("postgres-stack", database_url=postgres.url("assistant")) as running:
+            yield running
 
 
 class Resident:
