@@ -38,7 +38,6 @@ import random
 import signal
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -149,23 +148,11 @@ def make_run() -> Iterator[Running]:
 @contextmanager
 def make_cluster() -> Iterator[Running]:
     """`make cluster` (scripts/cluster.py) on free ports, as tests/e2e/test_cluster.py starts it."""
-    from api.settings import Settings
-    from scripts.cluster import Cluster, ClusterPorts
     from scripts.pg_server import PostgresServer
-    from scripts.stack import die_with
+    from scripts.scratch_stack import scratch_cluster
 
-    work = Path(tempfile.mkdtemp(prefix="bench-cluster-"))
-    work.chmod(0o711)  # PostgreSQL runs as the postgres user when we are root
-    ports = ClusterPorts.free()
-    postgres = PostgresServer(work / "postgres", ports.postgres, durable=False)
-    postgres.start(preexec_fn=die_with(os.getpid()))
-    cluster: Cluster | None = None
-    try:
-        postgres.create_database("assistant")
-        settings = Settings(database_url=postgres.url("assistant"), rate_limits=False)
-        cluster = Cluster(settings, var_dir=work / "var", log_dir=work / "logs", ports=ports)
-        cluster.start(timeout=300)
-        started, s = cluster, cluster.settings
+    with scratch_cluster(rate_limits=False) as started:
+        s = started.settings
 
         def kill_a_rasa_server() -> None:
             victim = started.named("rasa-1").process
@@ -180,9 +167,11 @@ def make_cluster() -> Iterator[Running]:
             if crashed:
                 time.sleep(5)  # HAProxy's health checks see it back (rise 2, every 2 s)
 
+        postgres = started.postgres
+        assert isinstance(postgres, PostgresServer)
         yield Running(
             "make cluster",
-            f"http://{s.api_host}:{ports.api}/api/chat",
+            f"http://{s.api_host}:{s.api_port}/api/chat",
             s.rasa_url,
             s.rasa_auth_token,
             lambda: [*(sv.process.pid for sv in started.services if sv.process), *postmaster(postgres.pgdata)],
@@ -196,10 +185,6 @@ def make_cluster() -> Iterator[Running]:
             fault=kill_a_rasa_server,
             recover=restart_what_died,
         )
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        postgres.stop()
 
 
 def postmaster(pgdata: Path) -> list[int]:

@@ -8,13 +8,20 @@ both get ticket 1 and both go ahead, and a server cleaning up can delete a ticke
 issued (that message then fails with a LockError). Here each change is a Redis transaction
 (WATCH / MULTI / EXEC, retried on conflict), so tickets are issued and removed one at a time.
 
+A server waiting for the lock also keeps its own ticket alive while it waits. Rasa lets a
+waiter's ticket lapse like any other: when a server dies holding the lock, the balancer sends the
+turn to another server a few milliseconds later, the two tickets lapse in the same check, the
+lock is gone, and Rasa fails the turn with a LockError. Only a dead server's ticket should lapse.
+
 The endpoints file names this class (`lock_store: type: scripts.rasa_lock_store.AtomicRedisLockStore`);
 it runs inside the Rasa server (bot environment), which imports it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -67,3 +74,24 @@ class AtomicRedisLockStore(RedisLockStore):  # type: ignore[misc]
         # Removing the last ticket deletes the lock in the same transaction: nobody's ticket
         # issued in between can be deleted with it.
         self.finish_serving(conversation_id, ticket_number)
+
+    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+        # Rasa's loop (rasa.core.lock_store.LockStore._acquire_lock), with the waiter's own ticket
+        # renewed at each check while the others' expire.
+        while True:
+            lock = self.get_lock(conversation_id)
+            if lock is None:
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+            self._change(conversation_id, lambda lock: keep_waiting(lock, ticket))
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+
+def keep_waiting(lock: TicketLock, ticket: int) -> None:
+    """The waiter's ticket lives another lifetime from now; tickets nobody renews lapse."""
+    own = lock._ticket_for_ticket_number(ticket)
+    if own is not None:
+        own.expires = time.time() + LOCK_LIFETIME
+    lock.remove_expired_tickets()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import tempfile
 import threading
 import time
 import uuid
@@ -30,10 +29,9 @@ import pytest
 from api import messages
 from api.rasa_token import bearer_headers
 from api.security.conversation_ids import ConversationIds
-from api.settings import Settings
-from scripts.cluster import Cluster, ClusterPorts
-from scripts.pg_server import PostgresServer, find_bin_dir
-from scripts.stack import die_with
+from scripts.cluster import Cluster
+from scripts.pg_server import find_bin_dir
+from scripts.scratch_stack import scratch_cluster
 
 pytestmark = [
     pytest.mark.e2e,
@@ -50,30 +48,8 @@ QUESTIONS = ["你好", "老板拖欠工资怎么办", "欠条过期了还能要�
 
 @pytest.fixture(scope="module")
 def cluster(index_dir: Path) -> Iterator[Cluster]:
-    # PostgreSQL runs as the postgres user when we are root: its directory must be reachable.
-    work = Path(tempfile.mkdtemp(prefix="cluster-test-"))
-    work.chmod(0o711)
-    ports = ClusterPorts.free()
-    postgres = PostgresServer(work / "postgres", ports.postgres, durable=False)
-    postgres.start(preexec_fn=die_with(os.getpid()))
-    running: Cluster | None = None
-    try:
-        postgres.create_database("assistant")
-        settings = Settings(database_url=postgres.url("assistant"), index_dir=index_dir, rate_limits=False)
-        running = Cluster(settings, var_dir=work / "var", log_dir=work / "logs", ports=ports, postgres=postgres)
-        try:
-            running.start(timeout=300)
-        except Exception:
-            for log in sorted((work / "logs").glob("*.log")):
-                print(f"--- {log.name}\n{log.read_text(errors='replace')[-3000:]}")
-            raise
+    with scratch_cluster(index_dir=index_dir, rate_limits=False) as running:
         yield running
-    finally:
-        if running is not None:
-            running.stop()  # PostgreSQL last
-        else:
-            postgres.stop()
-        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture

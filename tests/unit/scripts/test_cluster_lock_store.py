@@ -78,3 +78,61 @@ def test_rasa_s_own_redis_lock_store_hands_one_ticket_to_two_servers(redis_port:
     """Why the cluster does not use it: the same race, with Rasa's store, goes wrong."""
     results = race("rasa.core.lock_store.RedisLockStore", redis_port)
     assert any(len(set(result["issued"])) < RACERS for result in results)  # type: ignore[arg-type]
+
+
+# A server takes the lock and dies; a moment later the balancer's retry reaches another server,
+# which waits for the lock (checking every 0.7 s; tickets live 2 s) for at most 10 s. Prints what
+# the wait came to.
+ORPHAN = """
+import asyncio, json, sys, time
+from rasa.core.lock_store import LOCK_LIFETIME, LockError
+from rasa.shared.utils.common import class_from_module_path
+from rasa.utils.endpoints import EndpointConfig
+
+store_class, port = sys.argv[1], int(sys.argv[2])
+config = EndpointConfig(url="127.0.0.1", port=port, db=1)
+if store_class.endswith("AtomicRedisLockStore"):
+    dead, alive = (class_from_module_path(store_class)(endpoint_config=config) for _ in range(2))
+else:
+    dead, alive = (class_from_module_path(store_class)(host="127.0.0.1", port=port, db=1) for _ in range(2))
+conversation = f"orphan-{store_class}"
+dead.issue_ticket(conversation, LOCK_LIFETIME)
+
+async def retried_turn():
+    started = time.monotonic()
+    async with alive.lock(conversation, LOCK_LIFETIME, wait_time_in_seconds=0.7):
+        return round(time.monotonic() - started, 1)
+
+try:
+    print(json.dumps({"served_after": asyncio.run(asyncio.wait_for(retried_turn(), 10))}))
+except (LockError, asyncio.TimeoutError) as error:
+    print(json.dumps({"failed": type(error).__name__}))
+"""
+
+
+def retried_turn(store_class: str, port: int) -> dict[str, object]:
+    finished = subprocess.run(
+        [str(BOT_BIN / "python"), "-c", ORPHAN, store_class, str(port)],
+        cwd=PROJECT_ROOT,
+        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin", "TICKET_LOCK_LIFETIME": "2"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    outcome: dict[str, object] = json.loads(finished.stdout.strip().splitlines()[-1])
+    return outcome
+
+
+def test_a_turn_retried_after_its_server_died_holding_the_lock_is_served_once_the_dead_ticket_lapses(
+    redis_port: int,
+) -> None:
+    outcome = retried_turn("scripts.rasa_lock_store.AtomicRedisLockStore", redis_port)
+    assert outcome == {"served_after": 2.1}  # the dead server's ticket lapsed; the waiter's did not
+
+
+def test_rasa_s_own_wait_lets_the_retried_turn_s_ticket_lapse_with_the_dead_one(redis_port: int) -> None:
+    # Why the cluster's store renews a waiting ticket: with Rasa's, both tickets lapse in the same
+    # check and the retried turn is never served (Rasa's store then waits on an empty lock forever;
+    # its in-memory one raises a LockError).
+    assert retried_turn("rasa.core.lock_store.RedisLockStore", redis_port) == {"failed": "TimeoutError"}
