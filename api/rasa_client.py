@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from typing import Any
 
 import httpx
 
 from api.rasa_token import bearer_headers
+
+# The metadata key of a turn's own id; the Rasa server (bot environment, scripts/rasa_turns.py)
+# reads the same key, pinned by tests/unit/api/test_rasa_client_turns.py.
+TURN_KEY = "turn"
 
 logger = logging.getLogger(__name__)
 
@@ -46,10 +51,11 @@ class RasaClient:
         """One resident turn through Rasa's REST channel; returns the bot's messages.
 
         `metadata` reaches the actions as the message's metadata (the API puts the keyed
-        client address there, so lookups can be limited per client)."""
-        body: dict[str, Any] = {"sender": sender, "message": message}
-        if metadata:
-            body["metadata"] = metadata
+        client address there, so lookups can be limited per client). Each turn also carries an
+        id of its own: a balancer that resends the request to a second Rasa server gets the
+        first one's answer instead of a second run (scripts/rasa_turns.py)."""
+        body: dict[str, Any] = {"sender": sender, "message": message, "metadata": {TURN_KEY: uuid.uuid4().hex}}
+        body["metadata"].update(metadata or {})
         result = await self._request("POST", "/webhooks/rest/webhook", json=body)
         return result if isinstance(result, list) else []
 

@@ -22,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from scripts import rasa_log_privacy, rasa_speed, rasa_tracker_store
+from scripts import rasa_log_privacy, rasa_speed, rasa_tracker_store, rasa_turns
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     guard_channels()
     rasa_speed.install()
     rasa_tracker_store.install()  # a database outage fails the turn instead of forgetting it
+    rasa_turns.install()  # a turn a balancer sends twice is processed once
     from rasa.__main__ import main as rasa_main
 
     sys.argv = rasa_arguments(options, secret)  # in memory only: /proc/<pid>/cmdline is unchanged

@@ -251,3 +251,24 @@ def test_staff_take_over_a_live_conversation_and_hand_it_back(stack: Stack) -> N
     assert "110" in texts(resident.say("救命，他拿着刀冲进来了"))  # danger is answered even while paused
     asyncio.run(staff("end"))
     assert "法律依据" in texts(resident.say("去民政局办离婚说要等一个月冷静，是真的吗"))  # the assistant is back
+
+
+def test_a_turn_sent_twice_is_processed_once_and_answered_alike(stack: Stack) -> None:
+    # What a balancer does when a Rasa server dies after saving a turn and before answering it:
+    # the same request, with the same turn id, reaches Rasa again (scripts/rasa_turns.py).
+    resident = Resident(stack)
+
+    async def twice() -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any]]:
+        rasa = RasaClient(stack.settings.rasa_url, timeout=60, auth_token=stack.settings.rasa_auth_token)
+        try:
+            turn = {"turn": uuid.uuid4().hex}
+            first = await rasa.send(resident.sender, "老板拖欠工资怎么办", metadata=turn)
+            again = await rasa.send(resident.sender, "老板拖欠工资怎么办", metadata=turn)
+            return first, again, await rasa.tracker(resident.sender, include_events="ALL")
+        finally:
+            await rasa.aclose()
+
+    first, again, tracker = asyncio.run(twice())
+    assert first and again == first
+    said = [event.get("text") for event in tracker["events"] if event.get("event") == "user"]
+    assert said == ["老板拖欠工资怎么办"]
