@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -19,9 +18,9 @@ from sqlmodel import Session, select
 from api.db import create_db_engine
 from api.models import Case, CaseKind, KnowledgeGap
 from api.rasa_client import RasaClient
-from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from scripts.stack import Stack
+from tests.e2e.resident import Resident, texts
 
 pytestmark = pytest.mark.e2e
 
@@ -30,36 +29,6 @@ pytestmark = pytest.mark.e2e
 def stack(real_stack: Callable[[str], AbstractContextManager[Stack]]) -> Iterator[Stack]:
     with real_stack("stack") as running:
         yield running
-
-
-class Resident:
-    """A web page: it holds the token; Rasa, the database and staff know the conversation as `sender`."""
-
-    def __init__(self, stack: Stack):
-        self.base = f"http://{stack.settings.api_host}:{stack.settings.api_port}"
-        self.token = f"web-{uuid.uuid4()}"
-        sender = ConversationIds.from_settings(stack.settings).resident(self.token)
-        assert sender is not None
-        self.sender = sender
-
-    def say(self, message: str) -> list[dict[str, Any]]:
-        response = httpx.post(f"{self.base}/api/chat", json={"sender": self.token, "message": message}, timeout=60)
-        assert response.status_code == 200, response.text
-        replies: list[dict[str, Any]] = response.json()
-        assert replies, f"no reply to {message!r}"
-        return replies
-
-    def transcript(self) -> list[dict[str, Any]]:
-        response = httpx.get(
-            f"{self.base}/api/conversation/messages", headers={"X-Conversation": self.token}, timeout=30
-        )
-        assert response.status_code == 200, response.text
-        lines: list[dict[str, Any]] = response.json()
-        return lines
-
-
-def texts(replies: list[dict[str, Any]]) -> str:
-    return "\n".join(r.get("text") or "" for r in replies)
 
 
 def payloads(replies: list[dict[str, Any]]) -> set[str]:

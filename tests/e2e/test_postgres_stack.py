@@ -10,7 +10,6 @@ import re
 import shutil
 import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -24,9 +23,9 @@ from sqlmodel import Session, select
 from api import messages
 from api.db import create_db_engine
 from api.models import Case, CaseKind
-from api.security.conversation_ids import ConversationIds
 from scripts.pg_server import PostgresServer, find_bin_dir
 from scripts.stack import Stack, free_port
+from tests.e2e.resident import Resident, texts
 
 pytestmark = [
     pytest.mark.e2e,
@@ -57,25 +56,6 @@ def stack(postgres: PostgresServer, real_stack: Callable[..., AbstractContextMan
             yield running
 
 
-class Resident:
-    def __init__(self, stack: Stack):
-        self.base = f"http://{stack.settings.api_host}:{stack.settings.api_port}"
-        self.token = f"web-{uuid.uuid4()}"
-        sender = ConversationIds.from_settings(stack.settings).resident(self.token)
-        assert sender is not None
-        self.sender = sender
-
-    def post(self, message: str) -> httpx.Response:
-        return httpx.post(f"{self.base}/api/chat", json={"sender": self.token, "message": message}, timeout=60)
-
-    def say(self, message: str) -> str:
-        response = self.post(message)
-        assert response.status_code == 200, response.text
-        replies: list[dict[str, Any]] = response.json()
-        assert replies, f"no reply to {message!r}"
-        return "\n".join(r.get("text") or "" for r in replies)
-
-
 def rows(stack: Stack, sql: str, **parameters: str) -> list[Any]:
     engine = create_db_engine(stack.settings.database_url_absolute)
     try:
@@ -97,8 +77,8 @@ def cases_of(stack: Stack, sender: str) -> list[Case]:
 def test_conversations_and_cases_live_in_postgresql(stack: Stack) -> None:
     assert stack.settings.database_url_absolute.startswith("postgresql://")
     resident = Resident(stack)
-    assert "法律服务助手" in resident.say("你好呀")
-    handoff = resident.say("我要找工作人员")
+    assert "法律服务助手" in texts(resident.say("你好呀"))
+    handoff = texts(resident.say("我要找工作人员"))
     reference = re.search(r"[A-Z]{2}-[2-9A-Z]{4}-[2-9A-Z]{4}", handoff)
     assert reference, handoff
 
@@ -113,7 +93,7 @@ def test_a_postgresql_restart_asks_the_resident_to_retry_and_then_recovers(
     stack: Stack, postgres: PostgresServer
 ) -> None:
     resident = Resident(stack)
-    assert "法律服务助手" in resident.say("你好呀")
+    assert "法律服务助手" in texts(resident.say("你好呀"))
 
     staff = httpx.Client(base_url=resident.base, timeout=30)
     token = re.search(r'name="csrf_token" value="([^"]+)"', staff.get("/console/login").text)
@@ -134,7 +114,7 @@ def test_a_postgresql_restart_asks_the_resident_to_retry_and_then_recovers(
 
     # Nobody restarts anything: the next turn works (pools replace their dead connections).
     started = time.monotonic()
-    answer = resident.say("老板拖欠我三个月工资一直不给，我该怎么办")
+    answer = texts(resident.say("老板拖欠我三个月工资一直不给，我该怎么办"))
     assert "法律依据" in answer
     assert time.monotonic() - started < 30
     stack.check_alive()
