@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import uvicorn
 
 from scripts.stack import free_port
@@ -103,3 +104,16 @@ def stand_in_rasa() -> Iterator[StandInRasa]:
         rasa.shutdown()
         rasa.server_close()
         thread.join(timeout=5)
+
+
+def wait_until_answering(url: str, timeout: float) -> None:
+    """Poll `url` until it answers 200 (a server started in another process), at most `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)  # on a refusal and on any other status alike
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")

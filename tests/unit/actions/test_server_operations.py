@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from actions import server
 from api.settings import PROJECT_ROOT
 from scripts.stack import free_port
+from tests.live_servers import wait_until_answering
 
 TOKEN = "s3cret-action-token"
 # The real app (rasa-sdk's, with every action) on Sanic, without main()'s knowledge loading.
@@ -51,15 +52,7 @@ def action_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError("the action server did not start")
+        wait_until_answering(f"{base}/health", timeout=90)
         yield base
     finally:
         process.terminate()

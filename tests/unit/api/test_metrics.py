@@ -6,7 +6,6 @@ import contextvars
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -23,7 +22,7 @@ from api.models import Case, CaseKind, CaseStatus, utc_now
 from api.observability import metrics
 from api.settings import PROJECT_ROOT, Settings
 from scripts.stack import free_port
-from tests.live_servers import StandInRasa, stand_in_rasa
+from tests.live_servers import StandInRasa, stand_in_rasa, wait_until_answering
 
 LOOPBACK = ("127.0.0.1", 40000)
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
@@ -192,14 +191,7 @@ def _api_process(port: int, rasa_port: int, database: Path, multiproc_dir: Path)
 
 
 def _wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/api/health/live", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{base} did not start")
+    wait_until_answering(f"{base}/api/health/live", timeout=60)
 
 
 def test_several_worker_processes_add_up(tmp_path: Path, rasa: StandInRasa) -> None:
