@@ -12,8 +12,8 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.nlu_values import area_of, scalar_text
-from api.models import CaseCreate, CaseKind
-from api.services.cases import open_case
+from casebook.models import CaseCreate, CaseKind
+from casebook.services.cases import open_case
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from actions.guard import guarded
 from actions.metrics import KNOWLEDGE_SEARCH_SECONDS
 from actions.nlu_values import area_of, area_or_none
 from actions.replies import utter_reply
-from api.services.gaps import record_knowledge_gap
+from casebook.services.gaps import record_knowledge_gap
 from knowledge.consultant import Consultation
 from knowledge.reading.cues import DANGER_CUES
 

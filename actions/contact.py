@@ -22,7 +22,7 @@ from sqlmodel import Session
 from actions import runtime
 from actions.forms import validators
 from actions.guard import guarded
-from api.services.cases import record_contact
+from casebook.services.cases import record_contact
 
 logger = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from actions.contact import OFFERED_SLOT, contact_in
 from actions.forms.control import leave_form
 from actions.guard import guarded
 from actions.replies import utter_reply
-from api.models import CaseKind
+from casebook.models import CaseKind
 from knowledge.reading.question import asking_clauses
 
 logger = logging.getLogger(__name__)

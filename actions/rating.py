@@ -19,7 +19,8 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.guard import guarded
 from actions.nlu_values import entity_text, scalar_text
-from api.models import Rating, utc_now
+from casebook.clock import utc_now
+from casebook.models import Rating
 
 logger = logging.getLogger(__name__)
 

@@ -8,12 +8,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 
 from actions.office_knowledge import OfficeKnowledge
-from api.db import create_db_engine, init_db
-from api.settings import get_settings
+from casebook.db import create_db_engine, init_db
+from casebook.settings import get_settings
 from knowledge.consultant import Consultant
-from knowledge.legal_aid import LegalAidRules
+from knowledge.legal_aid.rules import LegalAidRules
 from knowledge.mediation import MediationRules
-from knowledge.notarization import NotaryCatalogue
+from knowledge.notarization.rules import NotarizationRules as NotaryCatalogue
 from knowledge.offices import Offices
 from knowledge.roster import Roster
 

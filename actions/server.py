@@ -153,7 +153,7 @@ def add_operations_routes(app: Any) -> None:
 
 def main() -> None:
     from api.observability.logs import use_json_logs
-    from api.settings import get_settings
+    from casebook.settings import get_settings
 
     json_logs = get_settings().log_format == "json"  # LOG_FORMAT
     if not json_logs:
@@ -172,7 +172,7 @@ def main() -> None:
     if json_logs:  # set up once the libraries are imported: jieba brings a log handler of its own
         use_json_logs()
     runtime.consultant()
-    # The interface is checked by api.settings.Settings (scripts/stack.py builds it first).
+    # The interface is checked by casebook.settings.Settings (scripts/stack.py builds it first).
     app = create_app(token)
     if json_logs:
         use_json_logs()  # again: making the app set up Sanic's own loggers

@@ -1,1 +1,2 @@
-"""The FastAPI application: channels, case database and (later) the staff console."""
+"""The FastAPI application: the residents' channels (web chat, kiosk, WeChat) and the staff console.
+The records they read and write are casebook's."""

@@ -12,7 +12,7 @@ from api.rasa_client import RasaClient
 from api.security.client_address import ClientAddresses
 from api.security.conversation_ids import ConversationIds
 from api.security.limiter import Limiter
-from api.settings import Settings, get_settings
+from casebook.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
 

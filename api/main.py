@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from api import database_errors, messages
 from api.console import routes as console_routes
 from api.console import takeover as console_takeover
-from api.db import create_db_engine, init_db
 from api.observability.logs import use_json_logs
 from api.observability.request_ids import RequestIds
 from api.rasa_client import RasaClient
@@ -25,7 +24,8 @@ from api.routes import chat, conversation, health, metrics, pages, statutes, wec
 from api.security.conversation_ids import ConversationIds
 from api.security.edge_limits import add_edge_limits
 from api.security.headers import SecurityHeaders
-from api.settings import Settings, get_settings
+from casebook.db import create_db_engine, init_db
+from casebook.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
 
 STATIC_DIR = Path(__file__).parent / "static"

@@ -1,5 +1,6 @@
-"""The office's own records shared by the API and the action server (the case domain moves here).
+"""The office's records, shared by the API and the action server: cases and bookings, the staff's
+casework and audit log, knowledge gaps, lookups, the office's own knowledge entries, the settings
+and the database they live in (schema under Alembic).
 
-Nothing here imports `api` or `actions`: both import it. Today: the clock and the office's
-knowledge entries (office_entries.py) with their YAML export (entry_export.py).
+Nothing here imports `api` or `actions`: both import it (docs/architecture.md).
 """

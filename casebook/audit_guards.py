@@ -3,7 +3,7 @@
 A stray UPDATE, DELETE or TRUNCATE of `console_audit` (a script, a future route) fails instead of
 rewriting history, and the chain's head row cannot be deleted. Unlike tables, the guards are
 (re)installed on every start (`casebook.schema.upgrade`), so a database whose triggers someone
-dropped gets them back when it is next opened; the hash chain (api/console/audit_chain.py)
+dropped gets them back when it is next opened; the hash chain (casebook/audit_chain.py)
 catches what happened in between.
 """
 

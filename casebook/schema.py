@@ -1,7 +1,7 @@
 """The app's database schema under Alembic: `upgrade` brings any database to the newest revision.
 
 Every process that opens the database (API, action server, scripts) calls it at start (via
-`api.db.init_db`), so two may call it at once: the upgrade runs under a lock, PostgreSQL's advisory
+`casebook.db.init_db`), so two may call it at once: the upgrade runs under a lock, PostgreSQL's advisory
 lock or SQLite's write lock, and the second finds the work done. A database made before migrations
 existed (tables, no `alembic_version`) is adopted by the baseline, which creates only what is
 missing; the audit log's triggers are put back on every upgrade (casebook/audit_guards.py).
@@ -30,10 +30,12 @@ ADVISORY_LOCK_KEY = 0x6C6567616C737663
 
 
 def app_metadata() -> MetaData:
-    """Every app table, as the models declare it today."""
+    """Every app table this process has imported, as the models declare it today: casebook's always;
+    the API's channel tables once the API (or a test) has imported them. A table not imported here
+    is left alone by the comparison, never reported as one to drop."""
     from sqlmodel import SQLModel
 
-    import api.db  # noqa: F401  (imports every model, which registers its table)
+    import casebook.db  # noqa: F401  (imports casebook's models, which registers their tables)
 
     return SQLModel.metadata
 

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from api.settings import PROJECT_ROOT, Settings, get_settings
+from casebook.settings import PROJECT_ROOT, Settings, get_settings
 from scripts.pg_server import find_bin_dir
 
 BACKUP_DIR = PROJECT_ROOT / "var" / "backups"

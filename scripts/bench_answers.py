@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from api.settings import get_settings
+from casebook.settings import get_settings
 from knowledge.answer_labels import AnswerLabel, load_labels, load_questions
 from knowledge.consultant import Consultant
 from knowledge.entries import KnowledgeBase

@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from knowledge.answer_labels import load_questions
 from scripts.scratch_stack import scratch_stack
 from scripts.stack import APP_BIN, Stack, free_port

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from api.settings import get_settings
+from casebook.settings import get_settings
 from knowledge.answer_labels import AnswerLabel, load_labels, load_questions
 from knowledge.consultant import Consultant, load_service_guide
 from knowledge.entries import Entry, KnowledgeBase

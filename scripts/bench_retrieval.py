@@ -38,7 +38,9 @@ from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.encoder import BUNDLED, STATIC, STATIC_MODEL_DIR, Encoder, create_encoder
 from knowledge.retrieval.index import load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig, Retriever
-from knowledge.retrieval.static_model import CONSULT_DIR, MANIFEST, nlu_examples
+from knowledge.retrieval.static_model import MANIFEST
+from knowledge.retrieval.training.config import CONSULT_DIR
+from knowledge.retrieval.training.vocabulary import nlu_examples
 from knowledge.statutes import article_sort_key
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

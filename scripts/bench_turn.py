@@ -20,7 +20,7 @@ import uuid
 
 import httpx
 
-from api.settings import get_settings
+from casebook.settings import get_settings
 from knowledge.answer_labels import load_labels, load_questions
 from knowledge.consultant import Consultant
 from scripts.scratch_stack import scratch_stack

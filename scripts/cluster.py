@@ -31,7 +31,7 @@ from typing import Protocol
 
 from pydantic import SecretStr
 
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 from scripts import redis_server
 from scripts.haproxy_config import Topology, haproxy_service
 from scripts.run import supervise

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from actions.routing import CONVERSATION_INTENTS, SERVICE_FORMS, route_for_action
-from api.settings import PROJECT_ROOT, get_settings
+from casebook.settings import PROJECT_ROOT, get_settings
 from knowledge.consultant import Consultant
 
 DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"

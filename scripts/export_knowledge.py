@@ -11,12 +11,11 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from api.console import audit
-from api.db import create_db_engine, init_db
-from api.settings import PROJECT_ROOT, get_settings
-from casebook import office_entries
+from casebook import audit, office_entries
 from casebook.clock import utc_now
+from casebook.db import create_db_engine, init_db
 from casebook.entry_export import export_entries
+from casebook.settings import PROJECT_ROOT, get_settings
 
 EXPORT_DIR = PROJECT_ROOT / "var" / "export"
 ACTOR = "make export-knowledge"

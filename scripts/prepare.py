@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from api.db import create_db_engine, init_db
-from api.settings import get_settings
+from casebook.db import create_db_engine, init_db
+from casebook.settings import get_settings
 from knowledge import build_index
 
 

@@ -52,7 +52,7 @@ def _wal_without_fsync_per_commit(dbapi_connection: Any, _record: Any) -> None:
 
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")  # as api/db.py sets it; NORMAL is safe only in WAL
+        cursor.execute("PRAGMA journal_mode=WAL")  # as casebook/db.py sets it; NORMAL is safe only in WAL
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import NoReturn
 
-from api.settings import get_settings
+from casebook.settings import get_settings
 from scripts.stack import Stack
 
 MAX_RESTARTS = 3

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import Stack, die_with, free_port
 
 if TYPE_CHECKING:

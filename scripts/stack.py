@@ -4,7 +4,7 @@ Used by `make run` and by the end-to-end tests, so both run exactly the same sta
 
 Secrets reach the children through their environment only (never a command line, never a URL),
 the children create their files owner-only (umask 077), and Rasa and the action server stay on
-loopback (api.settings refuses other interfaces unless told otherwise).
+loopback (casebook.settings refuses other interfaces unless told otherwise).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from actions.server import TOKEN_HEADER as ACTION_TOKEN_HEADER
 from actions.server import TOKEN_VARIABLE as ACTION_TOKEN_VARIABLE
 from api.rasa_token import bearer_headers
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 
 logger = logging.getLogger(__name__)
 

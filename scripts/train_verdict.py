@@ -21,7 +21,7 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from api.settings import get_settings
+from casebook.settings import get_settings
 from knowledge.answer_labels import AnswerLabel, load_labels
 from knowledge.consultant import Consultant
 from knowledge.entries import KnowledgeBase

@@ -19,9 +19,10 @@ from redis.exceptions import RedisError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.db import create_db_engine, init_db
-from api.settings import Settings
+from api.channels import wechat_tables  # noqa: F401  (app_metadata() then holds the API's tables too)
+from casebook.db import create_db_engine, init_db
 from casebook.schema import app_metadata
+from casebook.settings import Settings
 from knowledge.consultant import Consultant, load_service_guide
 from knowledge.entries import KnowledgeBase
 from knowledge.reading.cues import load_cues

@@ -19,10 +19,10 @@ from actions.forms.submit import SubmitServiceForm
 from actions.forms.texts import form_texts
 from actions.guard import guarded
 from actions.nlu_values import area_of
-from api.models import Booking, Case, CaseKind
-from api.services import applications
-from api.services.applications import SlotRequest
-from api.settings import get_settings
+from casebook.models import Booking, Case, CaseKind
+from casebook.services import applications
+from casebook.services.applications import SlotRequest
+from casebook.settings import get_settings
 from knowledge.roster import Slot
 
 

@@ -1,4 +1,4 @@
-"""Legal-aid pre-check: the rule engine in knowledge/legal_aid.py decides, this form asks."""
+"""Legal-aid pre-check: the rule engine in knowledge/legal_aid/rules.py decides, this form asks."""
 
 from __future__ import annotations
 
@@ -15,8 +15,9 @@ from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import describe
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
-from api.models import Booking, Case, CaseKind
-from knowledge.legal_aid import PrecheckAnswers, PrecheckResult
+from casebook.models import Booking, Case, CaseKind
+from knowledge.legal_aid.reply import PrecheckResult
+from knowledge.legal_aid.rules import PrecheckAnswers
 
 NONE = "none"
 NONE_TITLES = ("以上都不是", "都不是", "没有", "无", "不是", "不紧急", "不急")

@@ -9,9 +9,10 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.nlu_values import client_key
-from api.models import LookupAction, utc_now
-from api.services.lookups import LookupLimits, lookups_locked, record_lookup
-from api.settings import get_settings
+from casebook.clock import utc_now
+from casebook.models import LookupAction
+from casebook.services.lookups import LookupLimits, lookups_locked, record_lookup
+from casebook.settings import get_settings
 
 
 def limits() -> LookupLimits:

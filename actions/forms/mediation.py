@@ -13,7 +13,7 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
-from api.models import Booking, Case, CaseKind
+from casebook.models import Booking, Case, CaseKind
 from knowledge.mediation import Committee
 
 

@@ -21,8 +21,8 @@ from actions.forms.submit import SubmitServiceForm
 from actions.forms.texts import form_texts
 from actions.forms.validators import future_slot
 from actions.guard import guarded
-from api.models import Booking, Case, CaseKind
-from api.services.applications import SlotRequest
+from casebook.models import Booking, Case, CaseKind
+from casebook.services.applications import SlotRequest
 
 BOOKING_SLOTS = ("privacy_consent", "applicant_name", "applicant_phone", "notary_slot", "form_confirmed")
 COMMON_MATTERS = 8  # buttons offered before the resident names a matter

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.forms.texts import form_texts
-from api.services.applications import taken_slots
+from casebook.services.applications import taken_slots
 from knowledge.offices import Hours
 
 

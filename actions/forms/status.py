@@ -24,8 +24,8 @@ from actions.forms.base import Slots
 from actions.forms.display import when
 from actions.forms.texts import form_texts
 from actions.guard import guarded
-from api.models import BookingStatus, LookupAction
-from api.services.applications import booking_of, cancel, lookup
+from casebook.models import BookingStatus, LookupAction
+from casebook.services.applications import booking_of, cancel, lookup
 
 VERIFIED_SLOT = "status_verified"
 FORGET = [SlotSet("status_reference", None), SlotSet("status_phone", None), SlotSet(VERIFIED_SLOT, None)]

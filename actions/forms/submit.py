@@ -24,9 +24,9 @@ from actions.forms.slots import local_now
 from actions.forms.texts import form_texts
 from actions.guard import guarded
 from actions.nlu_values import area_of
-from api.models import Booking, Case, CaseCreate, CaseKind
-from api.services.applications import SlotRequest, SlotTaken, TooManyBookings, booking_of, submit_application
-from api.settings import get_settings
+from casebook.models import Booking, Case, CaseCreate, CaseKind
+from casebook.services.applications import SlotRequest, SlotTaken, TooManyBookings, booking_of, submit_application
+from casebook.settings import get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from api.services.cases import REFERENCE_ALPHABET
+from casebook.services.cases import REFERENCE_ALPHABET
 from knowledge.numerals import chinese_to_int
 
 MOBILE = re.compile(r"1[3-9]\d{9}")

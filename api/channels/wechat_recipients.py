@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.channels.wechat_tables import WeChatRecipient
-from api.models import utc_now
+from casebook.clock import utc_now
 
 # WeChat accepts customer-service messages for 48 hours after the resident's last message.
 RECIPIENT_MEMORY = timedelta(hours=48)

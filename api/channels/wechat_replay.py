@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from api.channels.wechat_tables import WeChatNonce
-from api.models import utc_now
+from casebook.clock import utc_now
 
 
 class ReplayedCallback(Exception):

@@ -1,15 +1,15 @@
-"""The WeChat channel's own tables: who to push to, and which signed URLs were used already.
-
-(`wechat_callbacks` and `wechat_choices` are older and live in api/models.py.)
-"""
+"""The WeChat channel's own tables: who to push to, which signed URLs were used already, which
+callbacks were answered and the numbered choices last shown. Users are keyed by a hash of their
+OpenID everywhere except WeChatRecipient."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from api.models import utc_now
+from casebook.clock import utc_now
 
 
 class WeChatRecipient(SQLModel, table=True):
@@ -41,3 +41,27 @@ class WeChatNonce(SQLModel, table=True):
     url_key: str = Field(primary_key=True, max_length=64)
     body_digest: str = Field(max_length=64)
     expires_at: datetime = Field(index=True)
+
+
+class WeChatCallback(SQLModel, table=True):
+    """A WeChat callback already taken on: WeChat retries slow ones, every worker must answer once."""
+
+    __tablename__ = "wechat_callbacks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # "msg:<account>:<MsgId>" for messages, "event:<account>:<user hash>:<CreateTime>:<event>" for events.
+    message_key: str = Field(unique=True, max_length=200)
+    # The passive reply given, so a retry whose answer was lost gets it again.
+    reply: str | None = Field(default=None, max_length=4000)
+    created_at: datetime = Field(default_factory=utc_now, index=True)
+
+
+class WeChatChoices(SQLModel, table=True):
+    """The buttons of the bot's last reply to a WeChat user, shown as numbered choices."""
+
+    __tablename__ = "wechat_choices"
+
+    user_key: str = Field(primary_key=True, max_length=64)
+    # [{"title": "申请调解", "payload": "/request_mediation"}, ...] in the order they were numbered.
+    choices: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utc_now)

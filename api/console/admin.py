@@ -28,14 +28,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console import audit_chain, throttle
+from api.console import throttle
 from api.console.auth import USERNAME_PATTERN, end_all_sessions, find_user, normalize_username, unlock
-from api.console.models import StaffUser
 from api.console.roles import Roles
 from api.console.security import MIN_PASSWORD_CHARS, hash_password, is_weak_password
 from api.console.texts import AdminTexts, texts
-from api.db import create_db_engine, init_db
-from api.settings import get_settings
+from casebook import audit_chain
+from casebook.console_tables import StaffUser
+from casebook.db import create_db_engine, init_db
+from casebook.settings import get_settings
 
 PASSWORD_ENV = "CONSOLE_PASSWORD"
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, delete, select
 
-from api.console import audit, throttle
-from api.console.models import StaffSession, StaffUser
+from api.console import throttle
 from api.console.security import burn_password_check, new_token, token_hash, verify_password
 from api.console.throttle import ThrottlePolicy
-from api.console.workflow import as_utc
+from casebook import audit
+from casebook.clock import as_utc
+from casebook.console_tables import StaffSession, StaffUser
 
 USERNAME_PATTERN = r"[a-z0-9_.-]{3,32}"
 # The counters' name for anything typed that cannot be a username at all.

@@ -15,17 +15,17 @@ from sqlmodel import Session, select
 
 from api.console import casework, display
 from api.console.deps import Clock, ClockDep, ConsoleDenied, RolesDep, Staff, TextsDep, WorkflowDep
-from api.console.models import CaseWork, StaffUser
 from api.console.pages import page_context, render
 from api.console.personal import Masker, PersonalData, case_words, personal_data, tracker_words
 from api.console.roles import Roles
 from api.console.texts import Texts
 from api.console.workflow import OPEN_STATUSES, REASON_MAX_CHARS, Workflow
 from api.deps import RasaDep, SessionDep, SettingsDep
-from api.models import Case
 from api.rasa_client import DialogueUnavailable, RasaClient
-from api.services.applications import booking_of, meeting_url
-from api.settings import Settings
+from casebook.console_tables import CaseWork, StaffUser
+from casebook.models import Case
+from casebook.services.applications import booking_of, meeting_url
+from casebook.settings import Settings
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, or_, update
 from sqlmodel import Session, col, func, select
 
-from api.console import audit
-from api.console.models import CaseEvent, CaseNote, CaseWork, StaffUser
 from api.console.roles import Role, Roles
 from api.console.workflow import OPEN_STATUSES, TransitionRefused, Workflow, check_outcome, check_transition
-from api.models import Case, CaseKind, CaseStatus
-from api.services.applications import digits, normalize_reference
+from casebook import audit
+from casebook.console_tables import CaseEvent, CaseNote, CaseWork, StaffUser
+from casebook.models import Case, CaseKind, CaseStatus
+from casebook.services.applications import digits, normalize_reference
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10_000

@@ -13,12 +13,12 @@ from urllib.parse import quote
 from fastapi import Depends, Form, Request
 
 from api.console.auth import session_for
-from api.console.models import StaffSession, StaffUser
 from api.console.roles import Role, Roles
 from api.console.security import SESSION_COOKIE, same_token
 from api.console.texts import Texts, texts
 from api.console.workflow import Workflow, workflow
 from api.deps import SessionDep, SettingsDep
+from casebook.console_tables import StaffSession, StaffUser
 
 Clock = Callable[[], datetime]
 

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from api.console.personal import Masker, PersonalData
 from api.console.texts import DeadlineTexts
-from api.console.workflow import DeadlineView, Workflow, as_utc
+from api.console.workflow import DeadlineView, Workflow
+from casebook.clock import as_utc
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -23,7 +23,7 @@ from api.console.deps import ConsoleDenied, LoginRequired, Staff
 from api.console.security import CookiePolicy
 from api.console.texts import Texts, texts
 from api.console.workflow import Workflow
-from api.settings import Settings
+from casebook.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 # Pages hold personal data: never cached, never framed, only our own stylesheet.

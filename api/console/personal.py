@@ -5,7 +5,7 @@ case's transcript may carry the name, other party, address and income given to a
 mediation or legal-aid form. So what is hidden is what the conversation itself says is personal,
 not only the case's own fields: every personal slot value the conversation took, every personal
 word stored in any case of it, each answer to a personal question, and the summary lines with a
-personal label. Phone and ID numbers are masked wherever they appear (api/services/redaction.py).
+personal label. Phone and ID numbers are masked wherever they appear (casebook/services/redaction.py).
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.models import Case
-from api.services.redaction import mask_personal_data
-from knowledge.yaml_model import load_yaml_model
+from casebook.models import Case
+from casebook.services.redaction import mask_personal_data
+from knowledge.datafile import load_yaml_model
 
 PERSONAL_DATA_FILE = Path(__file__).parent / "personal_data.yml"
 SLOT_NAME = r"^[a-z][a-z0-9_]{1,63}$"

@@ -12,8 +12,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.console.personal import mask_word
-from api.models import CaseKind
-from api.services.redaction import mask_personal_data
+from casebook.models import CaseKind
+from casebook.services.redaction import mask_personal_data
 
 ROLES_FILE = Path(__file__).parent / "roles.yml"
 ROLE_ID = r"^[a-z][a-z_]{1,31}$"

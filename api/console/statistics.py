@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import column, inspect, table
 from sqlmodel import Session, col, select
 
-from api.console.models import CaseWork
-from api.console.workflow import OPEN_STATUSES, Workflow, as_utc
-from api.models import Case, CaseKind, CaseStatus, Rating
+from api.console.workflow import OPEN_STATUSES, Workflow
+from casebook.clock import as_utc
+from casebook.console_tables import CaseWork
+from casebook.models import Case, CaseKind, CaseStatus, Rating
 
 DEFAULT_MONTHS = 12
 MAX_MONTHS = 36

@@ -16,7 +16,6 @@ from fastapi import Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.console import audit
 from api.console.case_page import visible_case
 from api.console.deps import Clock, ClockDep, ConsoleDenied, PostingStaffDep, Staff, TextsDep
 from api.console.pages import console_router, redirect, render
@@ -24,11 +23,12 @@ from api.console.roles import Permission
 from api.console.texts import Texts
 from api.console.workflow import OPEN_STATUSES
 from api.deps import RasaDep, SessionDep
-from api.models import Case
 from api.rasa_client import DialogueUnavailable, RasaClient
 from api.routes.wechat import get_delivery
 from api.services import takeover
 from api.services.wechat_delivery import WeChatDelivery
+from casebook import audit
+from casebook.models import Case
 
 router = console_router()
 

@@ -23,9 +23,9 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from api.console.models import LoginCounter
-from api.console.workflow import as_utc
-from api.settings import Settings
+from casebook.clock import as_utc
+from casebook.console_tables import LoginCounter
+from casebook.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -13,7 +13,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from api.models import CaseKind, CaseStatus
+from casebook.clock import as_utc
+from casebook.models import CaseKind, CaseStatus
 from knowledge.entries import Citation
 
 WORKFLOW_FILE = Path(__file__).parent / "workflow.yml"
@@ -25,11 +26,6 @@ DeadlineState = Literal["ok", "near", "overdue", "met", "waiting"]
 OUTCOME_ID = r"^[a-z][a-z_]{1,31}$"
 # The statistics count the outcomes of these kinds (mediation success rate, legal-aid decisions).
 COUNTED_OUTCOMES = frozenset({CaseKind.mediation, CaseKind.legal_aid})
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without a zone; everything the app writes is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Deadline(BaseModel):

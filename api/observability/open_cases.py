@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
-from api.models import Case, CaseKind, CaseStatus, utc_now
+from casebook.clock import utc_now
+from casebook.models import Case, CaseKind, CaseStatus
 
 logger = logging.getLogger(__name__)
 

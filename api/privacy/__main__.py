@@ -11,10 +11,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from api.db import create_db_engine, init_db
 from api.privacy.forget import forget_conversation
 from api.privacy.retention import purge
-from api.settings import get_settings
+from casebook.db import create_db_engine, init_db
+from casebook.settings import get_settings
 
 logger = logging.getLogger("api.privacy")
 

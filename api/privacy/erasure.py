@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import bindparam, inspect, text
 from sqlmodel import Session, col, select
 
-from api.models import Case
 from api.privacy.personal_data import Rows, personal_data
+from casebook.models import Case
 
 # Conversation ids per statement: well under SQLite's limit on bound parameters.
 BATCH = 500

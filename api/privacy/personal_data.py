@@ -8,8 +8,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from api.models import Case
-from knowledge.yaml_model import load_yaml_model
+from casebook.models import Case
+from knowledge.datafile import load_yaml_model
 
 DATA_FILE = Path(__file__).with_name("personal_data.yml")
 SQL_NAME = re.compile(r"[a-z_][a-z0-9_]*")

@@ -18,9 +18,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.console.workflow import OPEN_STATUSES
-from api.models import Case, KnowledgeGap
 from api.privacy.erasure import anonymise, delete_rows
 from api.privacy.personal_data import personal_data
+from casebook.models import Case, KnowledgeGap
 
 
 @dataclass(frozen=True)

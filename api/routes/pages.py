@@ -16,8 +16,8 @@ from pydantic import BaseModel, Field, field_validator
 from api import messages
 from api.deps import SettingsDep, StatutesDep
 from api.routes.problems import refusals
-from api.services.applications import ROOM
-from api.services.cases import REFERENCE
+from casebook.services.applications import ROOM
+from casebook.services.cases import REFERENCE
 
 router = APIRouter(tags=["pages"])
 

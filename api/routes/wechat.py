@@ -46,8 +46,8 @@ from api.channels.wechat import (
 )
 from api.channels.wechat_recipients import WeChatRecipients
 from api.channels.wechat_replay import ReplayedCallback, remember_callback
+from api.channels.wechat_tables import WeChatCallback, WeChatChoices
 from api.deps import ConversationIdsDep, RasaDep, SettingsDep
-from api.models import WeChatCallback, WeChatChoices, utc_now
 from api.observability.metrics import observed_turn, record_empty_reply
 from api.rasa_client import DialogueUnavailable, RasaClient
 from api.routes.chat import clean_message
@@ -55,7 +55,8 @@ from api.routes.problems import refusals
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
-from api.settings import Settings
+from casebook.clock import utc_now
+from casebook.settings import Settings
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
 logger = logging.getLogger(__name__)

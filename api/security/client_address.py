@@ -14,7 +14,7 @@ from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from starlette.types import Scope
 
-from api.settings import Settings
+from casebook.settings import Settings
 
 Network = IPv4Network | IPv6Network
 

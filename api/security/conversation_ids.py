@@ -18,7 +18,7 @@ import re
 import secrets
 from pathlib import Path
 
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 
 # Only the web and kiosk pages hold tokens; a UUIDv4 carries 122 random bits.
 CLIENT_TOKEN = re.compile(r"(web|kiosk)-([0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12})")

@@ -9,7 +9,7 @@ from api.security.body_limit import BodyLimit
 from api.security.client_address import ClientAddresses
 from api.security.limiter import Limiter
 from api.security.rate_limit import RateLimit
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 def add_edge_limits(app: FastAPI, settings: Settings) -> Limiter:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, field_validator, model_validator
 
-from knowledge.yaml_model import load_yaml_model
+from knowledge.datafile import load_yaml_model
 
 LIMITS_FILE = Path(__file__).parent / "limits.yml"
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "*"}

@@ -11,7 +11,7 @@ from api.observability.metrics import record_rate_limited
 from api.security.limit_rules import LimitRules, Rule, limit_rules
 from api.security.rate_store import Decision, MemoryStore, RateStore
 from api.security.redis_store import RedisStore
-from api.settings import Settings
+from casebook.settings import Settings
 
 ALLOWED = Decision(True)
 

@@ -17,9 +17,9 @@ from browser_helpers import bot_texts, say, wait_for_reply
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
-from api.console.models import StaffUser
 from api.console.security import hash_password
-from api.db import create_db_engine
+from casebook.console_tables import StaffUser
+from casebook.db import create_db_engine
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.browser

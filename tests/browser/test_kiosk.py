@@ -14,9 +14,9 @@ from browser_helpers import bot_count, bot_texts, reply_button, say, tap, user_t
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
-from api.models import Case, CaseKind
 from api.security.conversation_ids import ConversationIds
+from casebook.db import create_db_engine
+from casebook.models import Case, CaseKind
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.browser

@@ -18,9 +18,9 @@ from playwright.sync_api import Browser, Page, expect
 from sqlmodel import Session
 
 from actions.office_knowledge import REFRESH_SECONDS
-from api.console.models import StaffUser
 from api.console.security import hash_password
-from api.db import create_db_engine
+from casebook.console_tables import StaffUser
+from casebook.db import create_db_engine
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.browser

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.routes.pages import render_article
-from api.settings import Settings
+from casebook.settings import Settings
 from knowledge.statutes import StatuteLibrary
 
 

@@ -39,7 +39,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.main import create_app
 from api.security.limit_rules import limit_rules
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import free_port
 from tests.live_servers import serving, stand_in_rasa
 

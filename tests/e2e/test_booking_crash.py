@@ -21,10 +21,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
-from api.models import Booking, Case, CaseKind
 from api.security.conversation_ids import ConversationIds
-from api.settings import Settings
+from casebook.db import create_db_engine
+from casebook.models import Booking, Case, CaseKind
+from casebook.settings import Settings
 from scripts.stack import Stack, free_port
 
 pytestmark = pytest.mark.e2e

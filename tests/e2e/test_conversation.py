@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
-from api.models import Case, CaseKind, KnowledgeGap
 from api.rasa_client import RasaClient
 from api.services import takeover
+from casebook.db import create_db_engine
+from casebook.models import Case, CaseKind, KnowledgeGap
 from scripts.stack import Stack
 from tests.e2e.resident import Resident, texts
 

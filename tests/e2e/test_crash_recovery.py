@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from api import messages
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from scripts.stack import APP_BIN, Stack, free_port
 
 pytestmark = pytest.mark.e2e

@@ -21,8 +21,8 @@ from sqlalchemy import text
 from sqlmodel import Session, select
 
 from api import messages
-from api.db import create_db_engine
-from api.models import Case, CaseKind
+from casebook.db import create_db_engine
+from casebook.models import Case, CaseKind
 from scripts.pg_server import PostgresServer, find_bin_dir
 from scripts.stack import Stack, free_port
 from tests.e2e.resident import Resident, texts

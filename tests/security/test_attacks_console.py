@@ -21,15 +21,15 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console import admin
-from api.console.models import AuditEntry, LoginCounter, StaffUser
 from api.console.security import hash_password
 from api.console.throttle import client_id
 from api.deps import get_rasa, get_session
 from api.main import create_app
-from api.models import Case, CaseCreate, CaseKind, CaseStatus
-from api.services.cases import open_case
-from api.settings import Settings
 from casebook import audit_guards
+from casebook.console_tables import AuditEntry, LoginCounter, StaffUser
+from casebook.models import Case, CaseCreate, CaseKind, CaseStatus
+from casebook.services.cases import open_case
+from casebook.settings import Settings
 
 PASSWORD = "Gongzheng-2026-示例"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -17,10 +17,10 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.db import create_db_engine, init_db
-from api.models import Case, CaseCreate, CaseKind, CaseStatus, LookupAttempt, Rating
 from api.rasa_client import RasaClient
-from api.services.applications import SlotRequest, submit_application
+from casebook.db import create_db_engine, init_db
+from casebook.models import Case, CaseCreate, CaseKind, CaseStatus, LookupAttempt, Rating
+from casebook.services.applications import SlotRequest, submit_application
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e

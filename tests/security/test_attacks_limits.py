@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.security.limit_rules import limit_rules
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 from scripts.stack import Stack, free_port
 
 RULES = limit_rules()

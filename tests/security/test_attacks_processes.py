@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from api.rasa_token import bearer_headers
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e

@@ -15,10 +15,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from api.db import create_db_engine
-from api.models import Case, CaseKind
 from api.security.conversation_ids import ConversationIds
 from api.services import takeover
+from casebook.db import create_db_engine
+from casebook.models import Case, CaseKind
 from scripts.stack import Stack
 
 pytestmark = pytest.mark.e2e

@@ -38,16 +38,16 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
 from api.channels.wechat_recipients import WeChatRecipients
-from api.db import create_db_engine
 from api.deps import get_rasa
 from api.main import create_app
-from api.models import Case
 from api.rasa_client import RasaClient
 from api.routes.wechat import get_delivery
 from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from api.services.wechat_delivery import WeChatDelivery
-from api.settings import Settings
+from casebook.db import create_db_engine
+from casebook.models import Case
+from casebook.settings import Settings
 from scripts.stack import Stack
 
 TOKEN = "fawuSecurityToken2026"

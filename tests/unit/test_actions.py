@@ -16,7 +16,7 @@ from actions import runtime
 from actions.consultation import ActionAnswerQuestion
 from actions.handoff import ActionFlagDanger, ActionRequestHuman
 from actions.rating import ActionRecordRating
-from api.models import Case, CaseKind, KnowledgeGap, Rating
+from casebook.models import Case, CaseKind, KnowledgeGap, Rating
 from knowledge.consultant import Consultant
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import AuditEntry
-from api.models import Booking, BookingStatus, Case, CaseCreate, CaseKind, CaseStatus
-from api.services.applications import (
+from casebook.console_tables import AuditEntry
+from casebook.models import Booking, BookingStatus, Case, CaseCreate, CaseKind, CaseStatus
+from casebook.services.applications import (
     RESIDENT_ACTOR,
     SlotRequest,
     SlotTaken,

@@ -7,8 +7,8 @@ from collections import Counter
 
 from sqlmodel import Session, select
 
-from api.models import Case, CaseCreate, CaseKind, CaseStatus
-from api.services.cases import new_reference, open_case
+from casebook.models import Case, CaseCreate, CaseKind, CaseStatus
+from casebook.services.cases import new_reference, open_case
 
 
 def test_references_are_easy_to_read_aloud_and_too_many_to_guess() -> None:

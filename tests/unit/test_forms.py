@@ -29,7 +29,7 @@ from actions.forms.mediation import ActionSubmitMediation, ValidateMediationForm
 from actions.forms.notarization import ActionSubmitNotarization, ValidateNotarizationForm
 from actions.forms.status import ActionCancelBooking, ActionCheckStatus
 from actions.handoff import ActionFlagDanger
-from api.models import Booking, BookingStatus, Case, CaseKind
+from casebook.models import Booking, BookingStatus, Case, CaseKind
 from knowledge.consultant import Consultant
 
 DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"

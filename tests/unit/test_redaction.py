@@ -1,6 +1,6 @@
 import pytest
 
-from api.services.redaction import mask_personal_data
+from casebook.services.redaction import mask_personal_data
 
 
 def test_phone_and_id_numbers_are_masked() -> None:

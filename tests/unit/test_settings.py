@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 from scripts.stack import tracker_store, write_endpoints
 
 

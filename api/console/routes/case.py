@@ -10,16 +10,17 @@ from typing import Annotated
 from fastapi import Form
 from fastapi.responses import HTMLResponse, Response
 
-from api.console import audit, casework
+from api.console import casework
 from api.console.case_page import CasePageDep, CasePageInputs, render_case_page, visible_case
 from api.console.casework import CaseworkRefused
 from api.console.deps import ConsoleDenied, PostingStaffDep, Staff, StaffDep
-from api.console.models import StaffUser
 from api.console.pages import console_router, message, redirect
 from api.console.roles import Permission
 from api.console.texts import Texts
 from api.console.workflow import REASON_MAX_CHARS, REASON_MIN_CHARS, Workflow
-from api.models import Case, CaseKind, CaseStatus
+from casebook import audit
+from casebook.console_tables import StaffUser
+from casebook.models import Case, CaseKind, CaseStatus
 
 router = console_router()
 

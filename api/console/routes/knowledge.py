@@ -12,19 +12,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from api.console import audit
 from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, Staff, StaffDep, TextsDep, WorkflowDep
 from api.console.entry_form import CitationRow, EntryForm
 from api.console.pages import PAGE_HEADERS, console_router, message, page_context, redirect, render, zone
 from api.console.roles import Permission
 from api.console.texts import Texts
 from api.deps import SessionDep, SettingsDep, StatutesDep
-from api.models import KnowledgeGap
-from api.settings import Settings
-from casebook import office_entries
+from casebook import audit, office_entries
 from casebook.entry_draft import EntryDraft
 from casebook.entry_export import entries_yaml, read_back
+from casebook.models import KnowledgeGap
 from casebook.office_entries import EntryRefused, EntryStatus, OfficeEntry
+from casebook.settings import Settings
 from knowledge.areas import load_taxonomy
 from knowledge.authoring.citations import citation_problems
 from knowledge.statutes import StatuteLibrary

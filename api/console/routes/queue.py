@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
-from api.console import audit, casework, display
+from api.console import casework, display
 from api.console.casework import PAGE_SIZE, QueueFilters
 from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, WorkflowDep
 from api.console.pages import Paging, console_router, csv_response, page_context, render, zone
@@ -17,7 +17,8 @@ from api.console.roles import Role
 from api.console.texts import Texts
 from api.console.workflow import OPEN_STATUSES, Workflow
 from api.deps import SessionDep, SettingsDep
-from api.models import Case, CaseKind, CaseStatus
+from casebook import audit
+from casebook.models import Case, CaseKind, CaseStatus
 
 QUERY_MAX_CHARS = 100
 

@@ -10,13 +10,13 @@ from fastapi import Depends
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import col, func, select
 
-from api.console import audit, statistics
+from api.console import statistics
 from api.console.casework import PAGE_SIZE
 from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, WorkflowDep
 from api.console.pages import PAGE_HEADERS, Paging, console_router, csv_response, page_context, render, zone
 from api.deps import SessionDep, SettingsDep
-from api.models import KnowledgeGap
-from casebook import office_entries
+from casebook import audit, office_entries
+from casebook.models import KnowledgeGap
 
 router = console_router()
 

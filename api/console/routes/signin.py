@@ -9,7 +9,7 @@ from fastapi import Form, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.console import audit, throttle
+from api.console import throttle
 from api.console.auth import LoginRefused, authenticate, close_session, open_session, throttle_name
 from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, StaffDep, TextsDep
 from api.console.pages import console_router, cookie_policy, redirect, render, safe_next
@@ -24,7 +24,8 @@ from api.console.security import (
 from api.console.throttle import ThrottlePolicy
 from api.deps import SessionDep, SettingsDep
 from api.security.client_address import ClientAddresses
-from api.settings import Settings
+from casebook import audit
+from casebook.settings import Settings
 
 LOGIN_FORM_SECONDS = 3600
 # How long a sign-in waits for a free password-check slot before "busy, try again".

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.forms.checked import CHECKED_SLOT
 from actions.forms.mediation import ActionSubmitMediation, ValidateMediationForm
-from api.models import Case
+from casebook.models import Case
 
 Turn = Callable[..., Tracker]
 Run = Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]

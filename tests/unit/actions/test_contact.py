@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.contact import ActionRecordContact, contact_in
 from actions.handoff import ActionRequestHuman
-from api.models import Case
+from casebook.models import Case
 
 HANDOFF = "我叫孙丽，电话136 1234 5678，我要转人工"
 

@@ -22,7 +22,7 @@ from actions import runtime
 from actions.forms.mediation import ValidateMediationForm
 from actions.guard import FAILED_RESPONSE, GUARD_MARK, guarded
 from actions.handoff import ActionFlagDanger, ActionRequestHuman
-from api.models import Case, CaseKind
+from casebook.models import Case, CaseKind
 
 Turn = Callable[..., Tracker]
 Run = Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from actions.rating import ActionRecordRating
-from api.models import Rating
+from casebook.models import Rating
 
 Turn = Callable[..., Tracker]
 Run = Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]

@@ -15,7 +15,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from actions import server
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from scripts.stack import free_port
 from tests.live_servers import wait_until_answering
 

@@ -12,9 +12,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from actions.forms.status import ActionCancelBooking, ActionCheckStatus
-from api.models import Booking, BookingStatus, Case, CaseCreate, CaseKind, CaseStatus, LookupAttempt
-from api.services.applications import SlotRequest, submit_application
-from api.settings import get_settings
+from casebook.models import Booking, BookingStatus, Case, CaseCreate, CaseKind, CaseStatus, LookupAttempt
+from casebook.services.applications import SlotRequest, submit_application
+from casebook.settings import get_settings
 
 Turn = Callable[..., Tracker]
 Run = Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api import messages
 from api.main import create_app
-from api.settings import Settings
+from casebook.settings import Settings
 
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from api.security.conversation_ids import ConversationIds
-from api.settings import Settings
+from casebook.settings import Settings
 
 IDS = ConversationIds(b"k" * 40)
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"

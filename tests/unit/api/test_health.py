@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from api.main import create_app
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import free_port
 from tests.live_servers import StandInRasa, stand_in_rasa
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.observability.logs import SERVER_LOGGERS, JsonFormatter
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import free_port
 from tests.live_servers import stand_in_rasa
 

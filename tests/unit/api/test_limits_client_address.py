@@ -6,7 +6,7 @@ import pytest
 from starlette.types import Scope
 
 from api.security.client_address import ClientAddresses
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 def scope(peer: str, *forwarded: str) -> Scope:

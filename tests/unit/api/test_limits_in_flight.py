@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from api.main import create_app
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 class SlowRasa:

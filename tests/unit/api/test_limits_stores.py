@@ -12,7 +12,7 @@ from api.security.limit_rules import limit_rules
 from api.security.limiter import Limiter
 from api.security.rate_store import Decision, MemoryStore, RateStore
 from api.security.redis_store import RedisStore
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import free_port
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from api.models import LookupAction, LookupAttempt
-from api.services.lookups import LookupLimits, lookups_locked, record_lookup
+from casebook.models import LookupAction, LookupAttempt
+from casebook.services.lookups import LookupLimits, lookups_locked, record_lookup
 
 NOW = datetime(2030, 3, 4, 9, 0, tzinfo=UTC)
 LIMITS = LookupLimits(per_conversation=3, per_client=5, window=timedelta(hours=1))

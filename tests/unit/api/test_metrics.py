@@ -18,9 +18,10 @@ from sqlalchemy import create_engine
 from sqlmodel import Session
 
 from api.main import create_app
-from api.models import Case, CaseKind, CaseStatus, utc_now
 from api.observability import metrics
-from api.settings import PROJECT_ROOT, Settings
+from casebook.clock import utc_now
+from casebook.models import Case, CaseKind, CaseStatus
+from casebook.settings import PROJECT_ROOT, Settings
 from scripts.stack import free_port
 from tests.live_servers import StandInRasa, stand_in_rasa, wait_until_answering
 

@@ -16,11 +16,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.db import create_db_engine, init_db
-from api.models import Case, CaseKind, CaseStatus, KnowledgeGap, Rating
 from api.privacy import forget_conversation, purge
 from api.privacy.personal_data import PersonalData
-from api.settings import PROJECT_ROOT
+from casebook.db import create_db_engine, init_db
+from casebook.models import Case, CaseKind, CaseStatus, KnowledgeGap, Rating
+from casebook.settings import PROJECT_ROOT
 
 BOT_PYTHON = PROJECT_ROOT / ".venv-bot" / "bin" / "python"
 NOW = datetime.now(UTC)
@@ -147,7 +147,7 @@ def test_the_purge_command_reports_counts_and_no_conversation(
     db: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     from api.privacy.__main__ import main
-    from api.settings import get_settings
+    from casebook.settings import get_settings
 
     monkeypatch.setenv("DATABASE_URL", str(db.url))
     get_settings.cache_clear()

@@ -12,7 +12,7 @@ from api import messages
 from api.main import create_app
 from api.observability.request_ids import HEADER
 from api.routes.problems import InvalidRequest, Problem
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 @pytest.fixture

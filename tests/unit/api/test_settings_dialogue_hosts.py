@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 @pytest.mark.parametrize("host", ["rasa_host", "action_host"])

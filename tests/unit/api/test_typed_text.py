@@ -18,7 +18,7 @@ from functools import cache
 import pytest
 
 from api.security.typed_text import NORMALIZER_DROPS, as_words, is_command
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 
 NORMALIZER = PROJECT_ROOT / "bot" / "components" / "normalizer.py"
 

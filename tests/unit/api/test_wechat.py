@@ -52,7 +52,7 @@ from api.routes.wechat import get_delivery
 from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 
 SAMPLES = Path(__file__).parent / "wechat_samples"
 TOKEN = "fawuTestToken2024"

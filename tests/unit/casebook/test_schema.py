@@ -15,11 +15,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, SQLModel, select
 
-from api.console import audit
-from api.console.models import AuditEntry, AuditHead, CaseWork
-from api.db import create_db_engine, init_db
-from api.models import Case, CaseKind
-from casebook import schema
+from casebook import audit, schema
+from casebook.console_tables import AuditEntry, AuditHead, CaseWork
+from casebook.db import create_db_engine, init_db
+from casebook.models import Case, CaseKind
 from scripts.pg_server import PostgresServer
 
 PROJECT = Path(__file__).resolve().parents[3]
@@ -109,7 +108,7 @@ def test_two_processes_starting_at_once_both_come_up(empty_url: str) -> None:
     start_at = time.time() + 6
     program = (
         "import sys, time\n"
-        "from api.db import create_db_engine, init_db\n"
+        "from casebook.db import create_db_engine, init_db\n"
         "engine = create_db_engine(sys.argv[1])\n"
         "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
         "init_db(engine)\n"

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from api.console.deps import get_clock
 from api.deps import get_rasa, get_session
 from api.main import create_app
-from api.settings import Settings
+from casebook.settings import Settings
 
 
 @pytest.fixture

@@ -12,12 +12,12 @@ from httpx import Response
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from api.console.models import StaffUser
 from api.console.security import hash_password
-from api.models import Case, CaseCreate, CaseKind
 from api.rasa_client import DialogueUnavailable
-from api.services.applications import SlotRequest, submit_application
-from api.services.cases import open_case
+from casebook.console_tables import StaffUser
+from casebook.models import Case, CaseCreate, CaseKind
+from casebook.services.applications import SlotRequest, submit_application
+from casebook.services.cases import open_case
 
 PASSWORD = "Gongzheng-2026-示例"
 ALL_ROLES = (

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console import admin
-from api.console.models import LoginCounter, StaffSession, StaffUser
 from api.console.security import verify_password
+from casebook.console_tables import LoginCounter, StaffSession, StaffUser
 
 STRONG = "长江黄河-2026-示例区"
 

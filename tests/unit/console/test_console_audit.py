@@ -17,9 +17,9 @@ from sqlalchemy.exc import DatabaseError
 from sqlmodel import Session, col, select
 from starlette.routing import BaseRoute
 
-from api.console import audit
-from api.console.models import AuditEntry
-from api.models import CaseKind
+from casebook import audit
+from casebook.console_tables import AuditEntry
+from casebook.models import CaseKind
 
 
 def entries(engine: Engine) -> list[AuditEntry]:

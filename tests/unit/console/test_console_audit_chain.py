@@ -11,10 +11,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from api.console import admin, audit, audit_chain
-from api.console.models import AuditEntry, AuditHead
-from api.db import create_db_engine, init_db
-from casebook import audit_guards
+from api.console import admin
+from casebook import audit, audit_chain, audit_guards
+from casebook.console_tables import AuditEntry, AuditHead
+from casebook.db import create_db_engine, init_db
 
 START = datetime(2026, 6, 3, 9, 0, tzinfo=UTC)
 

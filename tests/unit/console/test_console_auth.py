@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console import security, throttle
-from api.console.models import LoginCounter, StaffSession
-from api.models import CaseKind
-from api.settings import Settings, get_settings
+from casebook.console_tables import LoginCounter, StaffSession
+from casebook.models import CaseKind
+from casebook.settings import Settings, get_settings
 
 
 def test_passwords_are_salted_scrypt_hashes_checked_in_constant_time() -> None:

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console.display import csv_cell
-from api.console.models import AuditEntry, CaseNote, CaseWork
-from api.models import CaseKind
-from api.services.applications import SlotRequest
-from api.services.gaps import record_knowledge_gap
+from casebook.console_tables import AuditEntry, CaseNote, CaseWork
+from casebook.models import CaseKind
+from casebook.services.applications import SlotRequest
+from casebook.services.gaps import record_knowledge_gap
 
 MEDIATION_DETAILS = {
     "other_party": "隔壁李大爷",

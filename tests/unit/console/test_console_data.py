@@ -11,8 +11,8 @@ from api.console.personal import mask_word
 from api.console.roles import ROLES_FILE, Roles, mask_phone
 from api.console.texts import Texts
 from api.console.workflow import Workflow
-from api.models import CaseKind
-from api.settings import Settings
+from casebook.models import CaseKind
+from casebook.settings import Settings
 
 
 def test_every_kind_of_case_has_someone_to_handle_it_and_the_head_sees_all() -> None:

@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import AuditEntry
-from api.services.gaps import record_knowledge_gap
 from casebook import office_entries
+from casebook.console_tables import AuditEntry
 from casebook.entry_export import read_back
 from casebook.office_entries import EntryStatus, OfficeEntry
+from casebook.services.gaps import record_knowledge_gap
 
 QUESTIONS = [
     "村里修路占了我家的自留地，补偿该找谁要",

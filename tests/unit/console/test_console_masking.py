@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from api.console.personal import PERSONAL_DATA_FILE, PersonalData
-from api.models import CaseKind
+from casebook.models import CaseKind
 
 SERVICE_FORMS = "knowledge/data/service_forms.yml"
 

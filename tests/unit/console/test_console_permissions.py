@@ -11,9 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import AuditEntry
 from api.console.roles import Roles
-from api.models import Case, CaseKind
+from casebook.console_tables import AuditEntry
+from casebook.models import Case, CaseKind
 
 ALL = frozenset(CaseKind)
 # Who works cases: changes them, takes over their conversations and writes to residents, but does

@@ -16,10 +16,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.console import throttle
-from api.console.models import LoginCounter
 from api.console.security import PasswordChecks, PasswordChecksBusy
 from api.console.throttle import ThrottlePolicy
-from api.settings import Settings, get_settings
+from casebook.console_tables import LoginCounter
+from casebook.settings import Settings, get_settings
 
 POLICY = ThrottlePolicy(
     pair_max_failures=5,

@@ -14,10 +14,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from api.console import casework
-from api.console.models import CaseEvent, CaseWork, StaffUser
 from api.console.workflow import WORKFLOW_FILE, Workflow, check_transition, workflow
-from api.models import Case, CaseCreate, CaseKind, CaseStatus
-from api.services.cases import open_case
+from casebook.console_tables import CaseEvent, CaseWork, StaffUser
+from casebook.models import Case, CaseCreate, CaseKind, CaseStatus
+from casebook.services.cases import open_case
 from knowledge.mediation import MediationRules
 from knowledge.statutes import StatuteLibrary
 

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from api.console import statistics
-from api.console.models import AuditEntry, CaseEvent, CaseWork
 from api.console.workflow import WORKFLOW_FILE, TransitionRefused, Workflow, check_outcome, workflow
-from api.db import create_db_engine, init_db
-from api.models import Case, CaseKind, CaseStatus, Rating
+from casebook.console_tables import AuditEntry, CaseEvent, CaseWork
+from casebook.db import create_db_engine, init_db
+from casebook.models import Case, CaseKind, CaseStatus, Rating
 from knowledge.statutes import StatuteLibrary
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import AuditEntry
 from api.deps import get_rasa
-from api.models import Case, CaseKind, CaseStatus
+from casebook.console_tables import AuditEntry
+from casebook.models import Case, CaseKind, CaseStatus
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 
 PROBE = """
 import sys

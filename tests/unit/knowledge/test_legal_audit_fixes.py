@@ -11,9 +11,10 @@ import pytest
 import yaml
 
 from knowledge.entries import Entry, KnowledgeBase
-from knowledge.legal_aid import LegalAidRules, PrecheckAnswers, PrecheckResult
+from knowledge.legal_aid.reply import PrecheckResult
+from knowledge.legal_aid.rules import LegalAidRules, PrecheckAnswers
 from knowledge.mediation import MediationRules
-from knowledge.notarization import NotaryCatalogue
+from knowledge.notarization.rules import NotarizationRules
 from knowledge.statutes import StatuteLibrary
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -319,7 +320,7 @@ def test_only_a_lawyer_already_engaged_stops_the_precheck(legal_aid: LegalAidRul
 
 
 def test_notarization_guidance_says_it_is_not_a_lawyers_opinion() -> None:
-    catalogue = NotaryCatalogue.load()
+    catalogue = NotarizationRules.load()
     for matter in catalogue.matters:
         text = catalogue.guidance(matter.id, notary_office="公证处", assistance_point="司法所")
         assert text.splitlines()[-1] == catalogue.data.texts.disclaimer

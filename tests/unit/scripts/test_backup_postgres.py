@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from api.db import create_db_engine, init_db
-from api.models import Case, CaseKind
-from api.settings import Settings
+from casebook.db import create_db_engine, init_db
+from casebook.models import Case, CaseKind
+from casebook.settings import Settings
 from scripts.backup import BackupRefused, backup, restore
 from scripts.pg_server import PostgresServer
 from scripts.stack import free_port

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from scripts.stack import BOT_BIN
 
 RACERS = 8

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.settings import PROJECT_ROOT, Settings
+from casebook.settings import PROJECT_ROOT, Settings
 from scripts.cluster import LOCK_STORE_CLASS, Cluster, ClusterPorts
 from scripts.haproxy_config import EXAMPLES, MACHINES_EXAMPLE, render
 

@@ -10,8 +10,8 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from api.console.models import AuditEntry
 from casebook import office_entries
+from casebook.console_tables import AuditEntry
 from casebook.entry_draft import EntryDraft
 from knowledge.entries import EntryFile
 from knowledge.statutes import StatuteLibrary

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from api.settings import PROJECT_ROOT
+from casebook.settings import PROJECT_ROOT
 from scripts import rasa_log_privacy
 
 ID_NUMBER = "110101199003071234"

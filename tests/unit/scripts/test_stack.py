@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from api.settings import Settings
+from casebook.settings import Settings
 from scripts.stack import Stack
 
 

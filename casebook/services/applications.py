@@ -21,9 +21,10 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from api.console import audit
-from api.models import Booking, BookingStatus, Case, CaseCreate, CaseStatus, utc_now
-from api.services.cases import new_reference
+from casebook import audit
+from casebook.clock import utc_now
+from casebook.models import Booking, BookingStatus, Case, CaseCreate, CaseStatus
+from casebook.services.cases import new_reference
 
 logger = logging.getLogger(__name__)
 

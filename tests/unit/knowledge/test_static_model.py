@@ -14,25 +14,12 @@ from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.encoder import STATIC, create_encoder, encoder_name
 from knowledge.retrieval.index import documents_of, load_or_build
 from knowledge.retrieval.retriever import RetrievalConfig, Retriever
-from knowledge.retrieval.static_model import (
-    BUILD_COMMAND,
-    CONSULT_DIR,
-    MANIFEST,
-    MODULE_CLASS,
-    BuildConfig,
-    StaticModelMissing,
-    TeacherCache,
-    build,
-    build_inputs,
-    build_vocabulary,
-    distillation_sentences,
-    distinct_entry_batches,
-    fit_projection,
-    initial_weights,
-    is_current,
-    load_model,
-    training_pairs,
-)
+from knowledge.retrieval.static_model import BUILD_COMMAND, MANIFEST, MODULE_CLASS, StaticModelMissing, load_model
+from knowledge.retrieval.training.build import build, build_inputs, is_current
+from knowledge.retrieval.training.config import CONSULT_DIR, BuildConfig
+from knowledge.retrieval.training.fitting import distinct_entry_batches, training_pairs
+from knowledge.retrieval.training.teacher import TeacherCache, fit_projection, initial_weights
+from knowledge.retrieval.training.vocabulary import build_vocabulary, distillation_sentences
 
 # No dictionary words or characters: the vocabulary is the few entries' own words (≈ 300).
 TINY = BuildConfig(min_word_freq=10**9, dictionary_chars=False, pca_dims=32, distill_epochs=2, epochs=1, batch_size=4)

@@ -1,5 +1,5 @@
 """The staff console's tables: accounts, sign-in sessions, case work (assignment, history,
-notes) and the append-only audit log. The cases themselves are `api.models.Case`."""
+notes) and the append-only audit log. The cases themselves are `casebook.models.Case`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from api.models import utc_now
+from casebook.clock import utc_now
 
 
 class StaffUser(SQLModel, table=True):
@@ -99,7 +99,7 @@ class CaseNote(SQLModel, table=True):
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who viewed or changed which case, and sign-ins. Written only by `api.console.audit.record`;
+    """Who viewed or changed which case, and sign-ins. Written only by `casebook.audit.record`;
     the database itself refuses to update or delete a row (triggers: casebook/audit_guards.py)."""
 
     __tablename__ = "console_audit"
@@ -114,7 +114,7 @@ class AuditEntry(SQLModel, table=True):
     case_reference: str | None = Field(default=None, max_length=32)
     # What changed (from/to, counts, filters); strings are masked by audit.record.
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The hash chain (api/console/audit_chain.py): the previous row's hash, and this row's hash of
+    # The hash chain (casebook/audit_chain.py): the previous row's hash, and this row's hash of
     # its content and that link. None only on rows written before the chain existed.
     prev_hash: str | None = Field(default=None, max_length=64)
     row_hash: str | None = Field(default=None, max_length=64)

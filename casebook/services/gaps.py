@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from api.models import KnowledgeGap
-from api.services.redaction import mask_personal_data
+from casebook.models import KnowledgeGap
+from casebook.services.redaction import mask_personal_data
 
 
 def record_knowledge_gap(

@@ -12,10 +12,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
-from api import models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from api.channels import wechat_tables  # noqa: F401  (the WeChat channel's recipients and nonces)
-from api.console import models as console_models  # noqa: F401  (the console's tables)
-from casebook import office_entries  # noqa: F401  (the office's own knowledge entries)
+# Importing the table modules registers their tables on SQLModel.metadata. The WeChat channel's
+# tables are the API's own (api/channels/wechat_tables.py): the API registers them.
+from casebook import console_tables, models, office_entries  # noqa: F401
 
 # Error messages would otherwise quote the statement's values (names, phones) into the logs.
 HIDE_PARAMETERS = True

@@ -12,10 +12,10 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from api.console.audit_chain import link
-from api.console.models import AuditEntry, StaffUser
-from api.models import Case
-from api.services.redaction import mask_personal_data
+from casebook.audit_chain import link
+from casebook.console_tables import AuditEntry, StaffUser
+from casebook.models import Case
+from casebook.services.redaction import mask_personal_data
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ from knowledge.answer_labels import load_labels
 from knowledge.areas import load_taxonomy
 from knowledge.authoring.citations import entry_problems
 from knowledge.entries import Entry, KnowledgeBase
-from knowledge.legal_aid import LegalAidRules
+from knowledge.legal_aid.rules import LegalAidRules
 from knowledge.mediation import MediationRules
-from knowledge.notarization import NotaryCatalogue
+from knowledge.notarization.rules import NotarizationRules
 from knowledge.statutes import StatuteLibrary
 
 STORY_CHARS = 30
@@ -43,7 +43,7 @@ def test_no_entry_cites_a_superseded_text_or_relies_on_an_old_version(
 
 def test_no_service_rule_cites_a_superseded_text(statutes: StatuteLibrary) -> None:
     rules = [*LegalAidRules.load().citations(), *MediationRules.load().citations()]
-    rules += NotaryCatalogue.load().citations()
+    rules += NotarizationRules.load().citations()
     cited = {(where, citation.law) for where, citation in rules}
     assert cited, "the service rules cite statutes"
     assert not [(where, law) for where, law in cited if law in statutes.superseded]

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
-from api.models import LookupAction, LookupAttempt
+from casebook.models import LookupAction, LookupAttempt
 
 
 @dataclass(frozen=True)

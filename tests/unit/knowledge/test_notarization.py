@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from knowledge.entries import Citation
-from knowledge.notarization import NOTARIZATION_FILE, NotaryCatalogue
+from knowledge.notarization.rules import NotarizationRules
+from knowledge.notarization.schema import NOTARIZATION_FILE
 from knowledge.statutes import StatuteLibrary
 
 OFFICE = "示例区公证处（青石街道文庙路18号，周一至周五 9:00–17:00，电话010-55550148）"
@@ -19,8 +20,8 @@ POINT = "桃源镇司法所"
 
 
 @pytest.fixture(scope="module")
-def catalogue() -> NotaryCatalogue:
-    return NotaryCatalogue.load()
+def catalogue() -> NotarizationRules:
+    return NotarizationRules.load()
 
 
 @pytest.fixture
@@ -31,10 +32,10 @@ def raw() -> dict[str, Any]:
 
 
 def all_citations() -> list[tuple[str, Citation]]:
-    return NotaryCatalogue.load().citations()
+    return NotarizationRules.load().citations()
 
 
-def test_catalogue_has_enough_matters_with_unique_ids_and_materials(catalogue: NotaryCatalogue) -> None:
+def test_catalogue_has_enough_matters_with_unique_ids_and_materials(catalogue: NotarizationRules) -> None:
     ids = [matter.id for matter in catalogue.matters]
     assert len(ids) >= 22
     assert len(set(ids)) == len(ids)
@@ -62,7 +63,7 @@ def test_every_citation_exists_and_says_what_the_data_claims(
 
 
 def test_the_statute_names_exactly_the_matters_marked_in_person_by_statute(
-    catalogue: NotaryCatalogue, statutes: StatuteLibrary
+    catalogue: NotarizationRules, statutes: StatuteLibrary
 ) -> None:
     by_statute = {m.id for m in catalogue.matters if m.in_person_by_statute}
     assert by_statute == {"will", "alive", "adoption"}
@@ -70,7 +71,7 @@ def test_the_statute_names_exactly_the_matters_marked_in_person_by_statute(
     assert article is not None and "遗嘱、生存、收养关系" in article.text
 
 
-def test_in_person_matters_are_exactly_the_listed_ones(catalogue: NotaryCatalogue) -> None:
+def test_in_person_matters_are_exactly_the_listed_ones(catalogue: NotarizationRules) -> None:
     # By statute (art. 26) plus personal acts the offices require the person for (signing,
     # declaring, disposing of one's property); everything else may be done by an agent.
     in_person = {m.id for m in catalogue.matters if m.in_person}
@@ -89,7 +90,7 @@ def test_in_person_matters_are_exactly_the_listed_ones(catalogue: NotaryCatalogu
     }
 
 
-def test_only_wills_powers_declarations_and_gifts_escape_the_real_estate_rule(catalogue: NotaryCatalogue) -> None:
+def test_only_wills_powers_declarations_and_gifts_escape_the_real_estate_rule(catalogue: NotarizationRules) -> None:
     # 公证法第二十五条第二款: only these may use the general rule when real estate is involved.
     escaping = {m.id for m in catalogue.matters if m.office_rule == "general_even_for_property"}
     assert escaping == {"will", "power-of-attorney", "declaration", "renounce-inheritance", "gift"}
@@ -125,29 +126,29 @@ def test_only_wills_powers_declarations_and_gifts_escape_the_real_estate_rule(ca
         ("国外要求的文件要办海牙认证吗", "for-use-abroad"),
     ],
 )
-def test_match_puts_the_matter_residents_mean_first(catalogue: NotaryCatalogue, text: str, expected: str) -> None:
+def test_match_puts_the_matter_residents_mean_first(catalogue: NotarizationRules, text: str, expected: str) -> None:
     found = catalogue.match(text)
     assert found, text
     assert found[0].id == expected, [m.id for m in found]
 
 
 @pytest.mark.parametrize("text", ["今天天气怎么样", "老板拖欠工资怎么办", "邻居家漏水把我家淹了", "我想办个公证", ""])
-def test_match_returns_nothing_for_unrelated_or_unspecific_text(catalogue: NotaryCatalogue, text: str) -> None:
+def test_match_returns_nothing_for_unrelated_or_unspecific_text(catalogue: NotarizationRules, text: str) -> None:
     assert catalogue.match(text) == []
 
 
-def test_match_respects_the_limit_and_a_longer_phrase_wins(catalogue: NotaryCatalogue) -> None:
+def test_match_respects_the_limit_and_a_longer_phrase_wins(catalogue: NotarizationRules) -> None:
     assert len(catalogue.match("出国留学要毕业证、出生证明和无犯罪记录公证", limit=2)) == 2
     # 继承 inside 放弃继承 does not count for inheritance.
     assert [m.id for m in catalogue.match("我想放弃继承")] == ["renounce-inheritance"]
 
 
-def test_get_unknown_matter_names_it(catalogue: NotaryCatalogue) -> None:
+def test_get_unknown_matter_names_it(catalogue: NotarizationRules) -> None:
     with pytest.raises(KeyError, match="no-such-matter"):
         catalogue.get("no-such-matter")
 
 
-def test_fixed_fee_is_quoted_per_piece(catalogue: NotaryCatalogue) -> None:
+def test_fixed_fee_is_quoted_per_piece(catalogue: NotarizationRules) -> None:
     quote = catalogue.fee("will")
     assert quote.amount == Decimal(300)
     assert "300元" in quote.basis
@@ -170,36 +171,36 @@ def test_fixed_fee_is_quoted_per_piece(catalogue: NotaryCatalogue) -> None:
     ],
 )
 def test_contract_fee_is_computed_by_marginal_brackets(
-    catalogue: NotaryCatalogue, value: Decimal, expected: Decimal
+    catalogue: NotarizationRules, value: Decimal, expected: Decimal
 ) -> None:
     quote = catalogue.fee("contract", value)
     assert quote.amount == expected
     assert "标的额" in quote.basis
 
 
-def test_inheritance_fee_uses_its_own_scale(catalogue: NotaryCatalogue) -> None:
+def test_inheritance_fee_uses_its_own_scale(catalogue: NotarizationRules) -> None:
     assert catalogue.fee("inheritance", Decimal(200000)).amount == Decimal(2000)
     assert catalogue.fee("inheritance", Decimal(500000)).amount == Decimal(4400)
     assert catalogue.fee("inheritance", Decimal(15000)).amount == Decimal(200)  # 150 → minimum
 
 
-def test_minimum_fee_is_explained(catalogue: NotaryCatalogue) -> None:
+def test_minimum_fee_is_explained(catalogue: NotarizationRules) -> None:
     quote = catalogue.fee("contract", Decimal(10000))
     assert "最低200元" in quote.basis and "1万元" in quote.basis
 
 
-def test_value_based_fee_without_a_value_asks_for_it(catalogue: NotaryCatalogue) -> None:
+def test_value_based_fee_without_a_value_asks_for_it(catalogue: NotarizationRules) -> None:
     quote = catalogue.fee("inheritance")
     assert quote.amount is None
     assert "继承的遗产价值" in quote.basis and "20万元以下的部分按1%" in quote.basis and "最低200元" in quote.basis
 
 
-def test_negative_value_is_refused(catalogue: NotaryCatalogue) -> None:
+def test_negative_value_is_refused(catalogue: NotarizationRules) -> None:
     with pytest.raises(ValueError, match="negative"):
         catalogue.fee("contract", Decimal(-1))
 
 
-def test_guidance_lists_materials_office_timeline_and_assistance_point(catalogue: NotaryCatalogue) -> None:
+def test_guidance_lists_materials_office_timeline_and_assistance_point(catalogue: NotarizationRules) -> None:
     text = catalogue.guidance("inheritance", notary_office=OFFICE, assistance_point=POINT)
     for material in catalogue.get("inheritance").materials:
         assert material in text
@@ -210,7 +211,7 @@ def test_guidance_lists_materials_office_timeline_and_assistance_point(catalogue
     assert "第二十六条" not in text  # inheritance is not among art. 26's matters
 
 
-def test_guidance_cites_article_26_only_for_its_matters(catalogue: NotaryCatalogue) -> None:
+def test_guidance_cites_article_26_only_for_its_matters(catalogue: NotarizationRules) -> None:
     for matter_id in ("will", "alive", "adoption"):
         text = catalogue.guidance(matter_id, notary_office=OFFICE, assistance_point=POINT)
         assert "《公证法》第二十六条" in text, matter_id
@@ -220,7 +221,7 @@ def test_guidance_cites_article_26_only_for_its_matters(catalogue: NotaryCatalog
         assert "第二十六条" not in text, matter_id
 
 
-def test_guidance_gives_the_reduction_only_when_eligible(catalogue: NotaryCatalogue) -> None:
+def test_guidance_gives_the_reduction_only_when_eligible(catalogue: NotarizationRules) -> None:
     reduction = catalogue.data.fee_reduction
     eligible = catalogue.guidance("will", notary_office=OFFICE, assistance_point=POINT, eligible_for_legal_aid=True)
     assert reduction.eligible in eligible and "《公证法》第三十四条" in eligible
@@ -230,7 +231,7 @@ def test_guidance_gives_the_reduction_only_when_eligible(catalogue: NotaryCatalo
     assert "300元" in plain
 
 
-def test_guidance_for_every_matter_renders(catalogue: NotaryCatalogue) -> None:
+def test_guidance_for_every_matter_renders(catalogue: NotarizationRules) -> None:
     for matter in catalogue.matters:
         text = catalogue.guidance(matter.id, notary_office=OFFICE, assistance_point=POINT)
         assert matter.title in text and "{" not in text, matter.id
@@ -239,13 +240,13 @@ def test_guidance_for_every_matter_renders(catalogue: NotaryCatalogue) -> None:
 def test_loading_rejects_duplicate_matter_ids(raw: dict[str, Any]) -> None:
     raw["matters"].append(copy.deepcopy(raw["matters"][0]))
     with pytest.raises(ValueError, match="duplicate matter id"):
-        NotaryCatalogue.from_data(raw)
+        NotarizationRules.from_dict(raw)
 
 
 def test_loading_rejects_a_negative_fee(raw: dict[str, Any]) -> None:
     raw["fee_scale"]["items"][0]["yuan"] = -10
     with pytest.raises(ValueError, match="greater than or equal to 0"):
-        NotaryCatalogue.from_data(raw)
+        NotarizationRules.from_dict(raw)
 
 
 def test_loading_rejects_descending_brackets_and_a_closed_top(raw: dict[str, Any]) -> None:
@@ -254,28 +255,28 @@ def test_loading_rejects_descending_brackets_and_a_closed_top(raw: dict[str, Any
     target = next(item for item in broken["fee_scale"]["items"] if item["id"] == value_item["id"])
     target["brackets"][1]["up_to"] = 50000
     with pytest.raises(ValueError, match="must increase"):
-        NotaryCatalogue.from_data(broken)
+        NotarizationRules.from_dict(broken)
     target["brackets"] = [{"up_to": 100000, "rate_percent": 1}]
     with pytest.raises(ValueError, match="only the last bracket is open"):
-        NotaryCatalogue.from_data(broken)
+        NotarizationRules.from_dict(broken)
 
 
 def test_loading_rejects_an_unknown_fee_item_and_a_misplaced_article_26(raw: dict[str, Any]) -> None:
     broken = copy.deepcopy(raw)
     broken["matters"][0]["fee_item"] = "no-such-fee"
     with pytest.raises(ValueError, match="unknown fee item"):
-        NotaryCatalogue.from_data(broken)
+        NotarizationRules.from_dict(broken)
     # A matter the statute does not name must not claim art. 26 as its ground.
     birth = next(m for m in raw["matters"] if m["id"] == "birth")
     birth["citations"].append({"law": "公证法", "article": "第二十六条", "keywords": ["本人办理公证"]})
     with pytest.raises(ValueError, match="第二十六条"):
-        NotaryCatalogue.from_data(raw)
+        NotarizationRules.from_dict(raw)
 
 
 def test_loading_rejects_a_template_with_an_unknown_placeholder(raw: dict[str, Any]) -> None:
     raw["texts"]["where"] += "{telephone}"
     with pytest.raises(ValueError, match="telephone"):
-        NotaryCatalogue.from_data(raw)
+        NotarizationRules.from_dict(raw)
 
 
 def test_load_names_the_file_on_error(tmp_path: Path, raw: dict[str, Any]) -> None:
@@ -283,4 +284,4 @@ def test_load_names_the_file_on_error(tmp_path: Path, raw: dict[str, Any]) -> No
     path = tmp_path / "broken-notarization.yml"
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ValueError, match=r"broken-notarization\.yml"):
-        NotaryCatalogue.load(path)
+        NotarizationRules.load(path)

@@ -9,7 +9,8 @@ import secrets
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from api.models import Case, CaseCreate, CaseKind, utc_now
+from casebook.clock import utc_now
+from casebook.models import Case, CaseCreate, CaseKind
 
 logger = logging.getLogger(__name__)
 

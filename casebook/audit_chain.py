@@ -15,8 +15,8 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select, update
 
-from api.console.models import AuditEntry, AuditHead
-from api.console.workflow import as_utc
+from casebook.clock import as_utc
+from casebook.console_tables import AuditEntry, AuditHead
 
 GENESIS = ""  # the link of the first chained row
 

@@ -10,8 +10,7 @@ from pydantic import NaiveDatetime
 from sqlalchemy import JSON, Column, Index, text
 from sqlmodel import Field, SQLModel
 
-# Re-exported: the modules written before casebook/ existed import it from here.
-from casebook.clock import utc_now as utc_now
+from casebook.clock import utc_now
 
 
 class CaseKind(StrEnum):
@@ -143,31 +142,3 @@ class LookupAttempt(SQLModel, table=True):
     reference: str = Field(max_length=32)  # as the resident gave it, normalised
     found: bool
     at: datetime = Field(default_factory=utc_now, index=True)
-
-
-# --- WeChat channel (api/routes/wechat.py) -----------------------------------------------
-# Users are keyed by a hash of their OpenID, never the OpenID itself.
-
-
-class WeChatCallback(SQLModel, table=True):
-    """A WeChat callback already taken on: WeChat retries slow ones, every worker must answer once."""
-
-    __tablename__ = "wechat_callbacks"
-
-    id: int | None = Field(default=None, primary_key=True)
-    # "msg:<account>:<MsgId>" for messages, "event:<account>:<user hash>:<CreateTime>:<event>" for events.
-    message_key: str = Field(unique=True, max_length=200)
-    # The passive reply given, so a retry whose answer was lost gets it again.
-    reply: str | None = Field(default=None, max_length=4000)
-    created_at: datetime = Field(default_factory=utc_now, index=True)
-
-
-class WeChatChoices(SQLModel, table=True):
-    """The buttons of the bot's last reply to a WeChat user, shown as numbered choices."""
-
-    __tablename__ = "wechat_choices"
-
-    user_key: str = Field(primary_key=True, max_length=64)
-    # [{"title": "申请调解", "payload": "/request_mediation"}, ...] in the order they were numbered.
-    choices: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    updated_at: datetime = Field(default_factory=utc_now)

@@ -1,0 +1,1 @@
+"""What the API and the action server both do to the office's records: cases, applications, gaps, lookups."""
