@@ -35,7 +35,15 @@ conversation_tests() {
 }
 
 mkdir -p results
-phase "lint (ruff, mypy)" bash -c '.venv-app/bin/ruff check --no-cache . && .venv-app/bin/ruff format --no-cache --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts casebook'
+lint() { .venv-app/bin/ruff check --no-cache . && .venv-app/bin/ruff format --no-cache --check . >/dev/null && .venv-app/bin/mypy actions api knowledge scripts casebook telemetry; }
+if [ "${1:-}" = "--fast" ]; then
+  # make test-fast: nothing trained, no encoder, no stack, SQLite only. make test stays the gate.
+  phase "lint (ruff, mypy)" lint
+  phase "pytest (fast lane)" pytest_run tests/unit tests/security -m "not model and not postgresql" -q
+  echo; echo "Phase durations:"; printf '  %s\n' "${timings[@]}"
+  exit $failed
+fi
+phase "lint (ruff, mypy)" lint
 phase "bot tests (Rasa env)" .venv-bot/bin/python -m pytest -c tests/bot/pytest.ini tests/bot -q
 phase "conversation tests" conversation_tests
 # Browser tests last: Playwright's sync API keeps an event loop running in the main thread

@@ -34,6 +34,16 @@ from knowledge.verdict import load_verdict_model
 from scripts.pg_server import PostgresError, PostgresServer, find_bin_dir
 from scripts.stack import Stack, free_port
 
+# Fixtures that load the real sentence encoder or start servers with it: a test using any of
+# them (directly or through another fixture) is marked `model` and left out of `make test-fast`.
+MODEL_FIXTURES = frozenset({"consultant", "index_dir", "real_stack"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
 
 @pytest.fixture(scope="session")
 def statutes() -> StatuteLibrary:
@@ -108,7 +118,8 @@ def quick_consultant(_quick_consultant: Consultant) -> Iterator[Consultant]:
 
 
 # The database-facing tests run on both engines the assistant supports (docs/database.md).
-DATABASE_BACKENDS = ["sqlite", "postgresql"]
+# PostgreSQL runs are marked so the inner loop (make test-fast) can leave them to make test.
+DATABASE_BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
 POSTGRES_TEMPLATE = "app_template"
 
 

@@ -14,8 +14,8 @@ import sys
 import traceback
 from datetime import UTC, datetime
 
-from api.observability import context
 from casebook.services.redaction import mask_personal_data
+from telemetry import context
 
 # uvicorn's loggers keep handlers of their own (and do not all propagate): they are given the format too.
 SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "sanic.root", "sanic.error", "sanic.access")
