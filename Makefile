@@ -4,13 +4,14 @@ SHELL := /bin/bash
 BOT_PY := .venv-bot/bin/python
 APP_PY := .venv-app/bin/python
 
-.PHONY: help setup build run cluster test test-fast evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge backup restore bench-load
+.PHONY: help setup build run cluster test test-fast forms evaluate bench bench-nlu bench-answers train-verdict bench-turn bench-flood bench-knowledge lint export-knowledge backup restore bench-load
 
 help:
 	@echo "make run       set up, train if needed, start Rasa + actions + API"
 	@echo "make cluster   PostgreSQL, Redis, HAProxy; 2 Rasa + 2 action servers + 2 API processes on :8000 (docs/deploy.md)"
 	@echo "make test      set up, train if needed, run the whole test suite"
 	@echo "make test-fast lint and the unit and security tests without the encoder, the trained model or PostgreSQL (inner loop)"
+	@echo "make forms     render bot/domain/forms.yml and bot/data/forms.yml from knowledge/data/service_forms.yml (then retrain)"
 	@echo "make evaluate IN=questions.jsonl OUT=predictions.jsonl"
 	@echo "make bench     retrieval benchmark (dense / lexical / hybrid) on ../shared/eval"
 	@echo "make bench-nlu NLU benchmark on a held-out fifth of nlu_data (trains a model, ~5 min)"
@@ -42,6 +43,9 @@ test: build
 
 test-fast: setup
 	@bash scripts/test.sh --fast
+
+forms: setup
+	@PYTHONPATH=. $(APP_PY) -m scripts.generate_forms
 
 evaluate: build
 	@test -n "$(IN)" -a -n "$(OUT)" || { echo "用法: make evaluate IN=questions.jsonl OUT=predictions.jsonl"; exit 2; }

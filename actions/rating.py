@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from actions import runtime
+from actions.forms.registry import service_forms
 from actions.guard import guarded
 from actions.nlu_values import entity_text, scalar_text
 from casebook.clock import utc_now
@@ -24,17 +25,16 @@ from casebook.models import Rating
 
 logger = logging.getLogger(__name__)
 
-# Typed ratings: the longest matching word decides (不满意 before 满意).
-RATING_WORDS = {"不满意": 1, "差评": 1, "没用": 1, "一般": 2, "还行": 2, "马马虎虎": 2, "满意": 3, "好评": 3, "不错": 3}
-
 
 def score_of(tracker: Tracker) -> int | None:
     entity = entity_text(tracker, "rating")
     if entity in {"1", "2", "3"}:
         return int(entity)
+    # Typed ratings: the longest matching word decides (不满意 before 满意).
+    words = service_forms().rating_words
     text = str(tracker.latest_message.get("text") or "")
-    found = [word for word in RATING_WORDS if word in text]
-    return RATING_WORDS[max(found, key=len)] if found else None
+    found = [word for word in words if word in text]
+    return words[max(found, key=len)] if found else None
 
 
 def _store(rating: Rating) -> None:

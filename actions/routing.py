@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Final
 
+from actions.forms.registry import service_forms
 from knowledge.entries import Route
 
-# The form each service runs.
-SERVICE_FORMS: Final[dict[str, Route]] = {
-    "mediation_form": "mediation",
-    "legal_aid_form": "legal_aid",
-    "notarization_form": "notarization",
-    "lawyer_form": "lawyer",
-}
+# The form each service runs, from the forms' spec (read once, when routing is first imported).
+SERVICE_FORMS: Final[dict[str, Route]] = service_forms().service_routes()
 
 # Messages about the conversation itself carry no consultation area.
 CONVERSATION_INTENTS: Final = frozenset(

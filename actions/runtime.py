@@ -1,7 +1,9 @@
-"""Shared resources of the action server, created on first use (never at import)."""
+"""Shared resources of the action server, created once: at start (actions/server.py builds the
+office data and the consultant before the port opens), or on first use in tests; never at import."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -13,14 +15,15 @@ from casebook.settings import get_settings
 from knowledge.consultant import Consultant
 from knowledge.legal_aid.rules import LegalAidRules
 from knowledge.mediation import MediationRules
-from knowledge.notarization.rules import NotarizationRules as NotaryCatalogue
+from knowledge.notarization.rules import NotarizationRules
+from knowledge.office_data import OfficeData
 from knowledge.offices import Offices
 from knowledge.roster import Roster
 
 
 @cache
 def consultant() -> Consultant:
-    return Consultant.load(get_settings().index_dir)
+    return Consultant.load(get_settings().index_dir, offices=office_data().offices)
 
 
 @cache
@@ -42,34 +45,39 @@ def engine() -> Engine:
     return db_engine
 
 
-# The office's service data (knowledge/data): loaded and validated on first use.
-
-
 @cache
+def office_data() -> OfficeData:
+    """The office's service data (knowledge/data), validated together; every engine shares one
+    gazetteer and one list of offices."""
+    return OfficeData.load()
+
+
 def mediation() -> MediationRules:
-    return MediationRules.load()
+    return office_data().mediation
 
 
-@cache
 def legal_aid() -> LegalAidRules:
-    return LegalAidRules.load()
+    return office_data().legal_aid
 
 
-@cache
-def notary() -> NotaryCatalogue:
-    return NotaryCatalogue.load()
+def notary() -> NotarizationRules:
+    return office_data().notarization
 
 
-@cache
 def offices() -> Offices:
-    return Offices.load()
+    return office_data().offices
 
 
-@cache
 def roster() -> Roster:
-    return Roster.load()
+    return office_data().roster
 
 
 @cache
 def office_timezone() -> ZoneInfo:
     return ZoneInfo(get_settings().office_timezone)
+
+
+def office_now() -> datetime:
+    """The office's wall-clock time to the minute (the data's hours are local time in China): the
+    one clock of the forms' bookings, which tests replace here and nowhere else."""
+    return datetime.now(office_timezone()).replace(tzinfo=None, second=0, microsecond=0)

@@ -124,7 +124,7 @@ def add_operations_routes(app: Any) -> None:
     from sanic import Request, response
 
     from actions.metrics import record_action
-    from api.observability.exposition import CONTENT_TYPE, scrape
+    from telemetry.exposition import CONTENT_TYPE, scrape
 
     async def ready(_request: Request) -> Any:
         status, body = await readiness()
@@ -152,8 +152,8 @@ def add_operations_routes(app: Any) -> None:
 
 
 def main() -> None:
-    from api.observability.logs import use_json_logs
     from casebook.settings import get_settings
+    from telemetry.logs import use_json_logs
 
     json_logs = get_settings().log_format == "json"  # LOG_FORMAT
     if not json_logs:
@@ -171,6 +171,7 @@ def main() -> None:
 
     if json_logs:  # set up once the libraries are imported: jieba brings a log handler of its own
         use_json_logs()
+    runtime.office_data()  # a broken data file stops the start, naming the file
     runtime.consultant()
     # The interface is checked by casebook.settings.Settings (scripts/stack.py builds it first).
     app = create_app(token)

@@ -39,7 +39,8 @@ class CaseBase(SQLModel):
     # Personal data, collected only after the resident's consent; never logged in clear.
     applicant_name: str | None = Field(default=None, max_length=50)
     phone: str | None = Field(default=None, index=True, max_length=20)
-    # What the service form collected and what the assistant concluded (committee, verdict, ...).
+    # What the service form collected and what the assistant concluded (committee, verdict, ...):
+    # JSON shaped by the kind's model in casebook/case_details.py (stored_details / read_details).
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 

@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from knowledge.datafile import DATA_DIR, load_yaml_model
 from knowledge.entries import Citation, Entry, KnowledgeBase
+from knowledge.matching import compact
 from knowledge.offices import Offices
 from knowledge.reading.cues import SafetyCue, ServiceCue
 from knowledge.retrieval.articles import ArticleHit
-from knowledge.text import compact
 from knowledge.verdict import Verdict
 
-MESSAGES_FILE = Path(__file__).parent / "data" / "messages.yml"
+MESSAGES_FILE = DATA_DIR / "messages.yml"
 
 
 class Button(BaseModel):
@@ -43,7 +43,7 @@ class ServiceOffer(CitedText):
 
 
 class WageNote(CitedText):
-    when: str  # a regular expression over the folded message (knowledge.text.compact)
+    when: str  # a regular expression over the folded message (knowledge.matching.compact)
 
     @field_validator("when")
     @classmethod
@@ -87,7 +87,7 @@ class Messages(BaseModel):
 
 @cache
 def load_messages(path: Path = MESSAGES_FILE) -> Messages:
-    return Messages.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return load_yaml_model(Messages, path)
 
 
 # answer: an entry answers the point; clarify: the resident picks among close entries; defer: none
@@ -118,11 +118,6 @@ def statute_url(label: str) -> str:
     return f"/statutes/view?cite={quote(label)}"  # a readable page (JSON at /api/statutes)
 
 
-@cache
-def load_offices() -> Offices:
-    return Offices.load()
-
-
 def _statute_names(citations: list[Citation]) -> str:
     return "、".join(f"《{c.law}》{c.article}" for c in citations)
 
@@ -132,12 +127,13 @@ def ask_button(entry: Entry) -> Button:
     return Button(title=entry.questions[0], payload=entry.questions[0])
 
 
-def entry_reply(entry: Entry, related: list[Entry] | None = None) -> Reply:
+def entry_reply(entry: Entry, offices: Offices, related: list[Entry] | None = None) -> Reply:
+    """The entry's answer; `offices` gives the address and hours of the offices it names."""
     messages = load_messages()
     labels = [citation.label for citation in entry.citations]
     parts = [entry.answer.strip()]
     if entry.offices:  # addresses and hours from offices.yml, the one place they are kept
-        parts.append("\n".join(f"· {load_offices().display(office)}" for office in entry.offices))
+        parts.append("\n".join(f"· {offices.display(office)}" for office in entry.offices))
     if entry.citations:
         parts.append(messages.citation_heading + _statute_names(entry.citations))
     parts.append(messages.disclaimer)
@@ -188,10 +184,12 @@ def _excerpt(article_text: str) -> str:
     return body if len(body) <= limit else body[:limit] + "……"
 
 
-def reply_for(kb: KnowledgeBase, verdict: Verdict, area: str | None, articles: list[ArticleHit]) -> Reply:
+def reply_for(
+    kb: KnowledgeBase, offices: Offices, verdict: Verdict, area: str | None, articles: list[ArticleHit]
+) -> Reply:
     if verdict.kind == "answer":
         best, *others = verdict.candidates
-        return entry_reply(kb.get(best.entry_id), [kb.get(c.entry_id) for c in others[:3]])
+        return entry_reply(kb.get(best.entry_id), offices, [kb.get(c.entry_id) for c in others[:3]])
     if verdict.kind == "clarify":
         return clarify_reply([kb.get(entry_id) for entry_id in verdict.entry_ids])
     return defer_reply(area, articles)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, model_validator
 
-AREAS_FILE = Path(__file__).parent / "data" / "areas.yml"
+from knowledge.datafile import DATA_DIR, load_yaml_model
+
+AREAS_FILE = DATA_DIR / "areas.yml"
 
 
 class AreaTaxonomy(BaseModel):
@@ -27,7 +28,7 @@ class AreaTaxonomy(BaseModel):
 
 @cache
 def load_taxonomy(path: Path = AREAS_FILE) -> AreaTaxonomy:
-    return AreaTaxonomy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return load_yaml_model(AreaTaxonomy, path)
 
 
 def known_area(area: str) -> str:

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel
 
 from knowledge.answering import Reply, entry_reply, reply_for, unsure_reply, with_cues, with_more_questions
+from knowledge.datafile import DATA_DIR, load_yaml_model
 from knowledge.entries import Entry, KnowledgeBase, Route
+from knowledge.offices import Offices
 from knowledge.reading.cues import CueBook, SafetyCue, ServiceCue, load_cues
 from knowledge.reading.question import asking_clauses
 from knowledge.retrieval.articles import ArticleHit, ArticleRetriever
@@ -31,7 +31,7 @@ from knowledge.retrieval.retriever import RetrievalResult, Retriever
 from knowledge.statutes import StatuteLibrary
 from knowledge.verdict import CandidateFeatures, Verdict, VerdictModel, load_verdict_model
 
-SERVICES_FILE = Path(__file__).parent / "data" / "services.yml"
+SERVICES_FILE = DATA_DIR / "services.yml"
 # Entries the verdict weighs for one question (the retriever's best by fused rank).
 CANDIDATES = 6
 # Articles quoted in a deferral: one, since a blind grading found the second often beside the point.
@@ -51,9 +51,8 @@ class ServiceGuide(BaseModel):
     related: dict[Route, list[str]] = {}
 
 
-@cache
 def load_service_guide(path: Path = SERVICES_FILE) -> ServiceGuide:
-    return ServiceGuide.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return load_yaml_model(ServiceGuide, path)
 
 
 @dataclass(frozen=True)
@@ -84,22 +83,28 @@ class Consultant:
         articles: ArticleRetriever,
         verdict: VerdictModel,
         cues: CueBook,
+        *,
+        offices: Offices | None = None,
     ):
+        """`offices`: the process's shared offices (OfficeData.offices), whose addresses and hours
+        replies show; read from offices.yml when not given (scripts, tests)."""
         named = [*services.entries.values(), *(i for ids in services.related.values() for i in ids)]
         missing = [i for i in named if i not in kb]
         if missing:
             raise ValueError(f"services.yml names entries that do not exist: {missing}")
         self.services, self.articles, self.verdict_model, self.cues = services, articles, verdict, cues
+        self.offices = offices if offices is not None else Offices.load()
         self._shipped = frozenset(entry.id for entry in kb.entries)
         self._shelf = Shelf(kb, retriever, CandidateFeatures(kb, retriever))
         self._changing = threading.Lock()
 
     @classmethod
-    def load(cls, index_dir: Path) -> Consultant:
+    def load(cls, index_dir: Path, offices: Offices | None = None) -> Consultant:
         kb = KnowledgeBase.load()
         retriever = Retriever.create(kb, index_dir)
         articles = ArticleRetriever.create(StatuteLibrary.load(), index_dir / "articles", retriever.encoder)
-        return cls(kb, retriever, load_service_guide(), articles, load_verdict_model(), load_cues())
+        guide, verdict, cues = load_service_guide(), load_verdict_model(), load_cues()
+        return cls(kb, retriever, guide, articles, verdict, cues, offices=offices)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -154,7 +159,7 @@ class Consultant:
         else:
             shown_area = self._shown_area(shelf, verdict, area, area_confidence)
             articles = self._articles(shelf, message, vector, verdict) if verdict.kind == "defer" else []
-            reply = reply_for(shelf.kb, verdict, shown_area, articles)
+            reply = reply_for(shelf.kb, self.offices, verdict, shown_area, articles)
             if len(asked) > 1:
                 reply = with_more_questions(reply, self._other_answers(shelf, asked[:-1]))
         return Consultation(with_cues(reply, message, safety, services), result, verdict, question, safety, services)
@@ -211,4 +216,4 @@ class Consultant:
     def explain_service(self, service: Route) -> Reply:
         entry = self.kb.get(self.services.entries[service])
         related = [self.kb.get(i) for i in self.services.related.get(service, [])]
-        return entry_reply(entry, related)
+        return entry_reply(entry, self.offices, related)

@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.areas import known_area
+from knowledge.datafile import DATA_DIR, load_yaml_model, unique_ids
 
-ENTRIES_DIR = Path(__file__).parent / "data" / "entries"
+ENTRIES_DIR = DATA_DIR / "entries"
 
 Route = Literal["mediation", "legal_aid", "notarization", "lawyer"]
 
@@ -47,7 +47,7 @@ class Entry(BaseModel):
     # Who read the entry against the article texts: a reviewer, never the entry's writer.
     reviewed_by: str = Field(min_length=1)
     # The version of each cited text the review read: when a text is replaced by a newer
-    # version, the entries that rely on it are due for review (tests/unit/test_knowledge_base.py).
+    # version, the entries that rely on it are due for review (tests/unit/knowledge/test_knowledge_base.py).
     relies_on: dict[str, date] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -69,12 +69,9 @@ class EntryFile(BaseModel):
 
 class KnowledgeBase:
     def __init__(self, entries: list[Entry]):
+        unique_ids("knowledge-base", (entry.id for entry in entries))
         self.entries = entries
-        self._by_id: dict[str, Entry] = {}
-        for entry in entries:
-            if entry.id in self._by_id:
-                raise ValueError(f"duplicate knowledge-base id: {entry.id}")
-            self._by_id[entry.id] = entry
+        self._by_id = {entry.id: entry for entry in entries}
 
     @classmethod
     def load(cls, directory: Path = ENTRIES_DIR) -> KnowledgeBase:
@@ -83,11 +80,7 @@ class KnowledgeBase:
         if not files:
             raise FileNotFoundError(f"no knowledge-base files in {directory}")
         for path in files:
-            try:
-                data = EntryFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-            except ValueError as error:  # pydantic's ValidationError and YAML errors
-                raise ValueError(f"{path.name}: {error}") from error
-            entries.extend(data.entries)
+            entries.extend(load_yaml_model(EntryFile, path).entries)
         return cls(entries)
 
     def get(self, entry_id: str) -> Entry:

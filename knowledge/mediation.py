@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from knowledge.areas import known_area
+from knowledge.datafile import Frozen, naming, read_yaml, unique_ids
 from knowledge.entries import Citation
-from knowledge.offices import DISTRICT_DIR, ID_PATTERN, Hours, Offices, PlaceRef, read_yaml
+from knowledge.matching import compact
+from knowledge.offices import DISTRICT_DIR, ID_PATTERN, Hours, Offices, PlaceRef
 
 logger = logging.getLogger(__name__)
 
@@ -41,13 +43,7 @@ def _labels(citations: list[Citation]) -> str:
     return "、".join(f"《{law}》" + "、".join(articles) for law, articles in by_law.items())
 
 
-def _normalize(text: str) -> str:
-    return "".join(text.split())
-
-
-class DisputeType(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class DisputeType(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
     area: str  # the consultation area it sits under (data/areas.yml)
@@ -64,10 +60,8 @@ class DisputeType(BaseModel):
         return self
 
 
-class Exclusion(BaseModel):
+class Exclusion(Frozen):
     """A matter people's mediation does not take, and where to go instead."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
@@ -78,10 +72,8 @@ class Exclusion(BaseModel):
     citations: list[Citation] = Field(min_length=1)
 
 
-class CommitteeSpec(BaseModel):
+class CommitteeSpec(Frozen):
     """A committee as written in the data: its own contact details, or an office it sits at."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
@@ -125,56 +117,38 @@ class Committee:
         return self.dispute_types is None or dispute_type in self.dispute_types
 
 
-class Timeline(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Timeline(Frozen):
     days: int = Field(ge=1, le=365)
     extendable_by_agreement: bool
     text: str = Field(min_length=1)
 
 
-class InfoPoint(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class InfoPoint(Frozen):
     text: str = Field(min_length=1)
     citations: list[Citation] = Field(min_length=1)
 
 
-class Info(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Info(Frozen):
     heading: str
     point: str  # template: {text} {citations}
     plain_point: str  # template: {text}, for the timeline (practice, no article)
     points: list[InfoPoint] = Field(min_length=1)
 
 
-class Texts(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class MediationTexts(Frozen):
     routing: str  # {name} {address} {hours} {phone}
     routing_note: str  # {note}
     exclusion: str  # {reason} {advice} {office}
 
 
-class MediationFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class MediationFile(Frozen):
     timeline: Timeline
     info: Info
-    texts: Texts
+    texts: MediationTexts
     dispute_types: list[DisputeType] = Field(min_length=1)
     exclusions: list[Exclusion] = Field(min_length=1)
     shared_hours: dict[str, Hours] = Field(default_factory=dict)  # YAML anchors for committees
     committees: list[CommitteeSpec] = Field(min_length=1)
-
-
-def _unique(ids: list[str], what: str) -> None:
-    seen: set[str] = set()
-    for item in ids:
-        if item in seen:
-            raise ValueError(f"duplicate {what} id: {item}")
-        seen.add(item)
 
 
 class MediationRules:
@@ -182,9 +156,9 @@ class MediationRules:
         self._data = data
         self._offices = offices
         self._gazetteer = offices.gazetteer
-        _unique([t.id for t in data.dispute_types], "dispute type")
-        _unique([e.id for e in data.exclusions], "exclusion")
-        _unique([c.id for c in data.committees], "committee")
+        unique_ids("dispute type", (t.id for t in data.dispute_types))
+        unique_ids("exclusion", (e.id for e in data.exclusions))
+        unique_ids("committee", (c.id for c in data.committees))
         self._types = {t.id: t for t in data.dispute_types}
         for exclusion in data.exclusions:
             if exclusion.go_to not in offices:
@@ -240,12 +214,14 @@ class MediationRules:
 
     @classmethod
     def load(cls, path: Path = MEDIATION_FILE, offices: Offices | None = None) -> MediationRules:
-        try:
+        with naming(path):
             return cls.from_dict(read_yaml(path), offices)
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
 
     # --- data ---------------------------------------------------------------------------------
+
+    @property
+    def offices(self) -> Offices:
+        return self._offices
 
     @property
     def dispute_types(self) -> list[DisputeType]:
@@ -291,7 +267,7 @@ class MediationRules:
     def match_dispute_type(self, text: str) -> str | None:
         """The type whose keywords cover most of the text (characters matched); ties go to the
         type listed first. None when no keyword appears: the caller may ask, or use "other"."""
-        text = _normalize(text)
+        text = compact(text)
         best: tuple[int, str] | None = None
         for dispute_type in self._data.dispute_types:
             score = sum(len(k) for k in dispute_type.keywords if k in text)
@@ -301,7 +277,7 @@ class MediationRules:
 
     def check_exclusion(self, text: str) -> Exclusion | None:
         """The first matter-not-for-mediation whose keywords appear in the text, if any."""
-        text = _normalize(text)
+        text = compact(text)
         for exclusion in self._data.exclusions:
             if any(keyword in text for keyword in exclusion.keywords):
                 return exclusion

@@ -15,10 +15,11 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-DISTRICT_DIR = Path(__file__).parent / "data" / "district"
+from knowledge.datafile import DATA_DIR, Frozen, load_yaml_model, naming, read_yaml, unique_ids
+
+DISTRICT_DIR = DATA_DIR / "district"
 GAZETTEER_FILE = DISTRICT_DIR / "gazetteer.yml"
 OFFICES_FILE = DISTRICT_DIR / "offices.yml"
 
@@ -51,14 +52,6 @@ OfficeKind = Literal[
 ]
 
 _TIME_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-(?:([01]\d|2[0-3]):([0-5]\d)|(24):(00))$")
-
-
-def read_yaml(path: Path) -> Any:
-    """Parse a data file; YAML syntax errors become ValueError naming the file."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        raise ValueError(f"{path.name}: {error}") from error
 
 
 # --- Gazetteer -------------------------------------------------------------------------------
@@ -118,10 +111,7 @@ class Gazetteer(BaseModel):
 
     @classmethod
     def load(cls, path: Path = GAZETTEER_FILE) -> Gazetteer:
-        try:
-            return cls.model_validate(read_yaml(path))
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        return load_yaml_model(cls, path)
 
     def resolve(self, name: str) -> PlaceRef | None:
         """Canonical place for a name or alias (李家庄 → 李家庄村), or None if unknown."""
@@ -170,10 +160,8 @@ class Gazetteer(BaseModel):
 # --- Opening hours ---------------------------------------------------------------------------
 
 
-class TimeRange(BaseModel):
+class TimeRange(Frozen):
     """A span of one day in minutes since midnight, written "08:30-12:00" in the data."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     start: int = Field(ge=0, le=24 * 60)
     end: int = Field(ge=0, le=24 * 60)
@@ -202,9 +190,7 @@ class TimeRange(BaseModel):
         return self.start <= minute < self.end
 
 
-class WeeklyHours(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class WeeklyHours(Frozen):
     days: list[Weekday] = Field(min_length=1)
     times: list[TimeRange] = Field(min_length=1)
 
@@ -223,9 +209,7 @@ def ranges_by_day(weekly: Iterable[WeeklyHours]) -> dict[int, list[TimeRange]]:
     return by_day
 
 
-class Hours(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Hours(Frozen):
     text: str = Field(min_length=1)  # what residents read, e.g. 周一至周五 8:30—12:00
     weekly: list[WeeklyHours] = Field(min_length=1)
 
@@ -245,9 +229,7 @@ class Hours(BaseModel):
 # --- Offices ---------------------------------------------------------------------------------
 
 
-class Office(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Office(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     kind: OfficeKind
@@ -267,16 +249,12 @@ class Office(BaseModel):
         return self.kind == SERVICE_POINT
 
 
-class DisplayTemplates(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class DisplayTemplates(Frozen):
     line: str  # {name} {address} {hours} {phones}
     phone_with_hotline: str  # {phone} {hotline}
 
 
-class OfficesFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class OfficesFile(Frozen):
     display: DisplayTemplates
     offices: list[Office] = Field(min_length=1)
 
@@ -285,11 +263,8 @@ class Offices:
     def __init__(self, data: OfficesFile, gazetteer: Gazetteer):
         self._data = data
         self._gazetteer = gazetteer
-        self._by_id: dict[str, Office] = {}
-        for office in data.offices:
-            if office.id in self._by_id:
-                raise ValueError(f"duplicate office id: {office.id}")
-            self._by_id[office.id] = office
+        unique_ids("office", (office.id for office in data.offices))
+        self._by_id = {office.id: office for office in data.offices}
         missing = [office_id for office_id in REQUIRED_OFFICE_IDS if office_id not in self._by_id]
         if missing:
             raise ValueError(f"required office ids missing: {missing}")
@@ -314,10 +289,8 @@ class Offices:
 
     @classmethod
     def load(cls, path: Path = OFFICES_FILE, gazetteer: Gazetteer | None = None) -> Offices:
-        try:
+        with naming(path):  # the checks against the gazetteer name this file too
             return cls.from_dict(read_yaml(path), gazetteer)
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
 
     @property
     def gazetteer(self) -> Gazetteer:

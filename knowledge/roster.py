@@ -13,19 +13,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
 from knowledge.areas import load_taxonomy
-from knowledge.offices import DISTRICT_DIR, ID_PATTERN, Gazetteer, TimeRange, WeeklyHours, ranges_by_day, read_yaml
+from knowledge.datafile import Frozen, naming, read_yaml, unique_ids
+from knowledge.offices import DISTRICT_DIR, ID_PATTERN, Gazetteer, TimeRange, WeeklyHours, ranges_by_day
 
 ROSTER_FILE = DISTRICT_DIR / "roster.yml"
 
 AdviserKind = Literal["stationed_lawyer", "legal_adviser"]
 
 
-class Adviser(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class Adviser(Frozen):
     id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1)
     kind: AdviserKind
@@ -44,9 +43,7 @@ class Adviser(BaseModel):
         return topics
 
 
-class RosterFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
+class RosterFile(Frozen):
     booking_horizon_days: int = Field(ge=1, le=90)
     kinds: dict[AdviserKind, str]
     advisers: list[Adviser] = Field(min_length=1)
@@ -68,11 +65,11 @@ def _naive(moment: datetime) -> datetime:
 class Roster:
     def __init__(self, data: RosterFile, gazetteer: Gazetteer):
         self._data = data
+        self._gazetteer = gazetteer
+        unique_ids("adviser", (adviser.id for adviser in data.advisers))
         self._by_id: dict[str, Adviser] = {}
         self._schedules: dict[str, dict[int, list[TimeRange]]] = {}
         for adviser in data.advisers:
-            if adviser.id in self._by_id:
-                raise ValueError(f"duplicate adviser id: {adviser.id}")
             gazetteer.check_names(adviser.places, adviser.id)
             try:
                 schedule = ranges_by_day(adviser.hours)
@@ -97,10 +94,12 @@ class Roster:
 
     @classmethod
     def load(cls, path: Path = ROSTER_FILE, gazetteer: Gazetteer | None = None) -> Roster:
-        try:
+        with naming(path):
             return cls.from_dict(read_yaml(path), gazetteer)
-        except ValueError as error:
-            raise ValueError(f"{path.name}: {error}") from error
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        return self._gazetteer
 
     @property
     def advisers(self) -> list[Adviser]:

@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from knowledge.datafile import DATA_DIR, read_yaml
 from knowledge.numerals import chinese_to_int, int_to_chinese
 
 STATUTES_DIR = Path(__file__).parent / "statutes"
-SUPERSEDED_FILE = Path(__file__).parent / "data" / "superseded_statutes.yml"
-INTERPRETATIONS_FILE = Path(__file__).parent / "data" / "interpretations.yml"
+SUPERSEDED_FILE = DATA_DIR / "superseded_statutes.yml"
+INTERPRETATIONS_FILE = DATA_DIR / "interpretations.yml"
 INTERPRETATIONS_DIR = "司法解释"
 
 _ARTICLE_LINE = re.compile(r"^(第[零〇一二三四五六七八九十百千]+条(?:之[一二三四五六七八九十]+)?)[\s　]*(.*)$")
@@ -48,7 +47,7 @@ def law_name(path: Path) -> str:
 
 def load_interpretation_names(path: Path = INTERPRETATIONS_FILE) -> dict[str, str]:
     """File stem of each shipped interpretation → the short name citations use."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return {str(stem): str(short) for short, stem in data.items()}
 
 
@@ -94,7 +93,7 @@ def parse_articles(law: str, text: str) -> dict[str, Article]:
 
 def load_superseded(path: Path = SUPERSEDED_FILE) -> dict[str, str]:
     """Law name → what replaced it, for the shipped texts that are no longer current."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path) or {}
     return {law: str(item["note"]) for law, item in data.items()}
 
 

@@ -19,20 +19,19 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from knowledge.datafile import DATA_DIR, load_yaml_model
 from knowledge.entries import Entry, KnowledgeBase
+from knowledge.matching import fold
 from knowledge.retrieval.retriever import RetrievalResult, Retriever
 from knowledge.retrieval.text import content_terms
-from knowledge.text import fold
-from knowledge.yaml_model import load_yaml_model
 
-VERDICT_FILE = Path(__file__).parent / "data" / "verdict.yml"
+VERDICT_FILE = DATA_DIR / "verdict.yml"
 
 FEATURES: tuple[str, ...] = (
     "dense",  # cosine between the message and the candidate's closest document
@@ -117,7 +116,6 @@ class VerdictModel(BaseModel):
         return Verdict("defer", ranked)
 
 
-@cache
 def load_verdict_model() -> VerdictModel:
     return VerdictModel.load()
 

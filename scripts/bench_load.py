@@ -44,8 +44,8 @@ from pathlib import Path
 
 import httpx
 
-from api import messages
 from api.rasa_token import bearer_headers
+from api.resident_texts import resident_texts
 from scripts.bench_topologies import TOPOLOGIES, Running
 
 logger = logging.getLogger("bench_load")
@@ -60,7 +60,7 @@ BACK_TO_BACK_SECONDS = 30.0
 SINGLE_TURNS = 40
 REQUEST_TIMEOUT = 30.0
 # What the API answers when a turn failed although HTTP said 200.
-FAILED_TEXTS = frozenset({messages.NO_REPLY, messages.DIALOGUE_UNAVAILABLE})
+FAILED_TEXTS = frozenset({resident_texts().no_reply, resident_texts().dialogue_unavailable})
 
 # Conversations as residents hold them: a greeting, questions in their own words, sometimes a
 # service form started and left, thanks. Written for this benchmark (not the evaluation set).

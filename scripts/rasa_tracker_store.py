@@ -3,7 +3,7 @@
 Rasa wraps every tracker store in FailSafeTrackerStore, which on any error falls back to an empty
 in-memory tracker: the resident's turn "works" but without the conversation so far, and the turn
 is kept only in that process's memory. Better to fail the turn: the API then answers 503 with a
-Chinese "please retry" (api/messages.py DIALOGUE_UNAVAILABLE) and nothing is lost or forked.
+Chinese "please retry" (api/resident_texts.yml: dialogue_unavailable) and nothing is lost or forked.
 
 Rasa's engine also gets pool_pre_ping, so after the database returns the pool swaps its dead
 connections for new ones instead of failing the first turn, and hide_parameters, so an error's

@@ -1,6 +1,6 @@
 """What every service form shares: consent first, contact details, a summary to confirm.
 
-A subclass names its form and may leave out slots that its answers so far make unnecessary
+A subclass names its form (actions/forms/registry.py) and may leave out slots that its answers so far make unnecessary
 (`wanted`). A refused consent empties the form's list of required slots, so the form ends at
 once and the submit action says what the resident can do without giving personal data.
 """
@@ -31,9 +31,14 @@ def latest_text(tracker: Tracker) -> str:
 
 
 class ServiceFormValidation(FormValidationAction, ABC):
+    @property
     @abstractmethod
+    def form(self) -> str:
+        """The form's name in the spec (a class attribute): abstract, so the action server does
+        not register this base."""
+
     def name(self) -> str:
-        """validate_<form name>: abstract, so the action server does not register this base."""
+        return f"validate_{self.form}"
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:

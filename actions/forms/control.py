@@ -12,7 +12,7 @@ from actions import runtime
 from actions.forms.base import latest_text
 from actions.forms.checked import record_checked
 from actions.forms.display import describe
-from actions.forms.texts import form_texts
+from actions.forms.registry import service_forms
 from actions.forms.validators import phone_number
 from actions.guard import guarded
 from actions.nlu_values import entity_text
@@ -20,10 +20,8 @@ from actions.nlu_values import entity_text
 
 def filled_fields(tracker: Tracker) -> list[tuple[str, str]]:
     """(slot, label) of the active form's answered fields, in the form's order."""
-    form = form_texts().form(tracker.active_loop_name)
-    if form is None:
-        return []
-    return [(slot, label) for slot, label in form.fields.items() if tracker.get_slot(slot) is not None]
+    labelled = service_forms().labelled(tracker.active_loop_name)
+    return [(slot, label) for slot, label in labelled if tracker.get_slot(slot) is not None]
 
 
 def utter_choose_field(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
@@ -31,14 +29,14 @@ def utter_choose_field(dispatcher: CollectingDispatcher, tracker: Tracker) -> No
         {"title": label, "payload": f'/correct_previous{{"correction_field":"{slot}"}}'}
         for slot, label in filled_fields(tracker)
     ]
-    dispatcher.utter_message(text=form_texts().texts.choose_field, buttons=buttons)
+    dispatcher.utter_message(text=service_forms().texts.choose_field, buttons=buttons)
 
 
 def utter_intro(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """What the service is and the law behind it, right after the resident asked for it."""
-    form = form_texts().form(tracker.active_loop_name)
+    form = service_forms().form(tracker.active_loop_name)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if form is None or intent != form.activated_by:
+    if form is None or form.service is None or intent != form.activated_by:
         return
     if form.service == "mediation":
         dispatcher.utter_message(text=runtime.mediation().info_text())
@@ -55,13 +53,14 @@ class ActionAskPrivacyConsent(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        form = form_texts().form(tracker.active_loop_name)
-        if form is None:
+        form = service_forms().form(tracker.active_loop_name)
+        if form is None or form.consent is None:
             return []
         utter_intro(dispatcher, tracker)
+        titles = service_forms().buttons
         dispatcher.utter_message(
             text=form.consent,
-            buttons=[{"title": "同意", "payload": "/affirm"}, {"title": "不同意", "payload": "/deny"}],
+            buttons=[{"title": titles.agree, "payload": "/affirm"}, {"title": titles.disagree, "payload": "/deny"}],
         )
         return []
 
@@ -74,16 +73,16 @@ class ActionAskFormConfirmed(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        texts = form_texts().texts
+        texts, titles = service_forms().texts, service_forms().buttons
         lines = [texts.summary_heading]
         lines += [f"· {label}：{describe(slot, tracker.get_slot(slot))}" for slot, label in filled_fields(tracker)]
         lines.append(texts.confirm_question)
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
-                {"title": "确认提交", "payload": "/affirm"},
-                {"title": "修改", "payload": "/deny"},
-                {"title": "不办了", "payload": "/stop"},
+                {"title": titles.submit, "payload": "/affirm"},
+                {"title": titles.change, "payload": "/deny"},
+                {"title": titles.stop, "payload": "/stop"},
             ],
         )
         return []
@@ -96,7 +95,7 @@ def correction_target(tracker: Tracker) -> str | None:
     if chosen in fields:
         return chosen
     text = latest_text(tracker)
-    for slot, words in form_texts().correction_keywords.items():
+    for slot, words in service_forms().correction_keywords.items():
         if slot in fields and any(word in text for word in words):
             return slot
     return None
@@ -122,7 +121,7 @@ class ActionCorrectForm(Action):
                 SlotSet("applicant_phone", new_phone),
                 record_checked(tracker, {"applicant_phone": new_phone}),
             ]
-        dispatcher.utter_message(text=form_texts().texts.reenter_field.format(field=form_texts().label(slot)))
+        dispatcher.utter_message(text=service_forms().texts.reenter_field.format(field=service_forms().label(slot)))
         return [*events, SlotSet(slot, None), SlotSet("requested_slot", slot)]
 
 

@@ -14,11 +14,12 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import adviser_label, lawyer_slot_value, parse_lawyer_slot, when
-from actions.forms.slots import local_now, taken
+from actions.forms.registry import service_forms
+from actions.forms.slots import taken
 from actions.forms.submit import SubmitServiceForm
-from actions.forms.texts import form_texts
 from actions.guard import guarded
 from actions.nlu_values import area_of
+from casebook.case_details import LawyerDetails
 from casebook.models import Booking, Case, CaseKind
 from casebook.services import applications
 from casebook.services.applications import SlotRequest
@@ -42,8 +43,7 @@ def meeting_url(booking: Booking | None) -> str | None:
 
 
 class ValidateLawyerForm(ServiceFormValidation):
-    def name(self) -> str:
-        return "validate_lawyer_form"
+    form: ClassVar[str] = "lawyer_form"
 
     def validate_lawyer_topic(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -54,9 +54,9 @@ class ValidateLawyerForm(ServiceFormValidation):
     async def validate_lawyer_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        now, text = local_now(), str(value)
+        now, text = runtime.office_now(), str(value)
         roster = runtime.roster()
-        if form_texts().texts.next_free in text:
+        if service_forms().texts.next_free in text:
             found = await asyncio.to_thread(free_sessions, now, tracker.get_slot("lawyer_area"), 1)
             chosen = (found[0].adviser_id, found[0].start) if found else None
         else:
@@ -85,10 +85,10 @@ class ActionAskLawyerSlot(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        choices = form_texts().slot_choices
-        free = await asyncio.to_thread(free_sessions, local_now(), tracker.get_slot("lawyer_area"), choices)
+        choices = service_forms().slot_choices
+        free = await asyncio.to_thread(free_sessions, runtime.office_now(), tracker.get_slot("lawyer_area"), choices)
         if not free:
-            dispatcher.utter_message(text=form_texts().texts.no_slots)
+            dispatcher.utter_message(text=service_forms().texts.no_slots)
             return []
         buttons = [
             {
@@ -97,7 +97,7 @@ class ActionAskLawyerSlot(Action):
             }
             for s in free
         ]
-        buttons.append({"title": form_texts().texts.next_free, "payload": form_texts().texts.next_free})
+        buttons.append({"title": service_forms().texts.next_free, "payload": service_forms().texts.next_free})
         dispatcher.utter_message(response="utter_ask_lawyer_slot", buttons=buttons)
         return []
 
@@ -107,25 +107,19 @@ class ActionSubmitLawyer(SubmitServiceForm):
     kind: ClassVar[CaseKind] = CaseKind.lawyer
     slot_field: ClassVar[str | None] = "lawyer_slot"
 
-    def name(self) -> str:
-        return "action_submit_lawyer"
-
-    def extra_slots(self) -> tuple[str, ...]:
-        return ("lawyer_area",)
-
     def slot_request(self, tracker: Tracker) -> SlotRequest:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
         minutes = runtime.roster().get(adviser_id).session_minutes
         return SlotRequest(adviser_id, start, start + timedelta(minutes=minutes))
 
-    def details(self, tracker: Tracker) -> dict[str, Any]:
+    def details(self, tracker: Tracker) -> LawyerDetails:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
-        return {
-            "topic": tracker.get_slot("lawyer_topic"),
-            "adviser_id": adviser_id,
-            "adviser": adviser_label(adviser_id),
-            "start": f"{start:%Y-%m-%d %H:%M}",
-        }
+        return LawyerDetails(
+            topic=tracker.get_slot("lawyer_topic"),
+            adviser_id=adviser_id,
+            adviser=adviser_label(adviser_id),
+            start=f"{start:%Y-%m-%d %H:%M}",
+        )
 
     def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
@@ -136,7 +130,7 @@ class ActionSubmitLawyer(SubmitServiceForm):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
     ) -> None:
         adviser_id, start = parse_lawyer_slot(tracker.get_slot("lawyer_slot"))
-        texts = form_texts().texts
+        texts = service_forms().texts
         url = meeting_url(booking)
         lines = [
             texts.booking_line.format(start=when(start), resource=adviser_label(adviser_id)),

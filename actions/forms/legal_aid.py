@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from rasa_sdk import Action, Tracker
@@ -13,14 +14,15 @@ from actions import runtime
 from actions.forms import validators
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import describe
+from actions.forms.registry import service_forms
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
+from casebook.case_details import LegalAidDetails, LegalAidReason
 from casebook.models import Booking, Case, CaseKind
 from knowledge.legal_aid.reply import PrecheckResult
 from knowledge.legal_aid.rules import PrecheckAnswers
 
 NONE = "none"
-NONE_TITLES = ("以上都不是", "都不是", "没有", "无", "不是", "不紧急", "不急")
 FINANCE_SLOTS = ("household_size", "monthly_income")
 
 
@@ -28,28 +30,30 @@ def _ids(value: str | None) -> frozenset[str]:
     return frozenset() if not value or value == NONE else frozenset(value.split(","))
 
 
-def answers_from(tracker: Tracker) -> PrecheckAnswers:
+def answers_from(slots: Mapping[str, Any]) -> PrecheckAnswers:
+    """The pre-check's answers in these slot values (the tracker's, or with an answer just given)."""
     # Read leniently: a value the resident just typed may not have been validated yet.
-    income = validators.money(str(tracker.get_slot("monthly_income") or ""))
-    size = validators.count(str(tracker.get_slot("household_size") or ""), 1, 30)
+    income = validators.money(str(slots.get("monthly_income") or ""))
+    size = validators.count(str(slots.get("household_size") or ""), 1, 30)
+    matter: Any = slots.get("legal_aid_matter")  # None fails validation: no pre-check without a matter
     return PrecheckAnswers(
-        matter=tracker.get_slot("legal_aid_matter"),
-        statuses=_ids(tracker.get_slot("legal_aid_status")),
+        matter=matter,
+        statuses=_ids(slots.get("legal_aid_status")),
         household_size=size,
         monthly_household_income=income,
-        has_lawyer=bool(tracker.get_slot("has_lawyer")),
-        urgent=_ids(tracker.get_slot("legal_aid_urgent")),
+        has_lawyer=bool(slots.get("has_lawyer")),
+        urgent=_ids(slots.get("legal_aid_urgent")),
     )
 
 
-def precheck(tracker: Tracker) -> PrecheckResult:
-    return runtime.legal_aid().precheck(answers_from(tracker))
+def precheck(slots: Mapping[str, Any]) -> PrecheckResult:
+    return runtime.legal_aid().precheck(answers_from(slots))
 
 
 def _choice(value: str, items: list[Any], match: Any) -> str | None:
     """A button's title, "none of these", or the resident's own words matched by the engine."""
     text = value.strip()
-    if text in NONE_TITLES:
+    if text in service_forms().none_answers:
         return NONE
     by_title = {item.title: item.id for item in items}
     if text in by_title:
@@ -61,13 +65,12 @@ def _choice(value: str, items: list[Any], match: Any) -> str | None:
 
 
 class ValidateLegalAidForm(ServiceFormValidation):
-    def name(self) -> str:
-        return "validate_legal_aid_form"
+    form: ClassVar[str] = "legal_aid_form"
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
         if slot in FINANCE_SLOTS and tracker.get_slot("legal_aid_matter"):
             # Art. 32 grounds and art. 42 statuses make the income questions unnecessary.
-            partial = answers_from(tracker).model_copy(
+            partial = answers_from(tracker.slots).model_copy(
                 update={"household_size": None, "monthly_household_income": None}
             )
             return runtime.legal_aid().needs_finances(partial)
@@ -116,9 +119,8 @@ class ValidateLegalAidForm(ServiceFormValidation):
         if urgent is None:
             dispatcher.utter_message(response="utter_invalid_choice")
             return {"legal_aid_urgent": None}
-        tracker.slots["legal_aid_urgent"] = urgent
         # The pre-check's result comes as soon as the last question is answered.
-        dispatcher.utter_message(text=precheck(tracker).text())
+        dispatcher.utter_message(text=precheck({**tracker.slots, "legal_aid_urgent": urgent}).text())
         dispatcher.utter_message(response="utter_legal_aid_pass_on")
         return {"legal_aid_urgent": urgent}
 
@@ -148,7 +150,7 @@ class ActionAskLegalAidStatus(Action):
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         rules = runtime.legal_aid()
-        buttons = _item_buttons([*rules.presumed_statuses, *rules.exemptions], "以上都不是")
+        buttons = _item_buttons([*rules.presumed_statuses, *rules.exemptions], service_forms().buttons.none_of_these)
         dispatcher.utter_message(response="utter_ask_legal_aid_status", buttons=buttons)
         return []
 
@@ -159,7 +161,7 @@ class ActionAskLegalAidUrgent(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        buttons = _item_buttons(runtime.legal_aid().urgent_situations, "不紧急")
+        buttons = _item_buttons(runtime.legal_aid().urgent_situations, service_forms().buttons.not_urgent)
         dispatcher.utter_message(response="utter_ask_legal_aid_urgent", buttons=buttons)
         return []
 
@@ -168,28 +170,24 @@ class ActionSubmitLegalAid(SubmitServiceForm):
     form: ClassVar[str] = "legal_aid_form"
     kind: ClassVar[CaseKind] = CaseKind.legal_aid
 
-    def name(self) -> str:
-        return "action_submit_legal_aid"
-
-    def details(self, tracker: Tracker) -> dict[str, Any]:
-        result = precheck(tracker)
-        answers = answers_from(tracker)
-        return {
+    def details(self, tracker: Tracker) -> LegalAidDetails:
+        result = precheck(tracker.slots)
+        return LegalAidDetails(
             # In words for staff (the ids stay in `answers` for the engine to re-run).
-            "matter": describe("legal_aid_matter", tracker.get_slot("legal_aid_matter")),
-            "status": describe("legal_aid_status", tracker.get_slot("legal_aid_status") or "none"),
-            "urgency": describe("legal_aid_urgent", tracker.get_slot("legal_aid_urgent") or "none"),
-            "answers": answers.model_dump(mode="json"),
-            "verdict": result.verdict,
-            "reasons": [reason.model_dump() for reason in result.reasons],
-            "urgent": result.urgent_help,
-            "hardship_rule": result.hardship_rule,
-        }
+            matter=describe("legal_aid_matter", tracker.get_slot("legal_aid_matter")),
+            status=describe("legal_aid_status", tracker.get_slot("legal_aid_status") or NONE),
+            urgency=describe("legal_aid_urgent", tracker.get_slot("legal_aid_urgent") or NONE),
+            answers=answers_from(tracker.slots).model_dump(mode="json"),
+            verdict=result.verdict,
+            reasons=[LegalAidReason(text=reason.text, citation=reason.citation) for reason in result.reasons],
+            urgent=result.urgent_help,
+            hardship_rule=result.hardship_rule,
+        )
 
     def utter_next_steps(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
     ) -> None:
-        result = precheck(tracker)
+        result = precheck(tracker.slots)
         materials = "\n".join(f"· {item}" for item in result.materials)
         dispatcher.utter_message(
             response="utter_legal_aid_next_steps",

@@ -13,6 +13,7 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
+from casebook.case_details import MediationDetails
 from casebook.models import Booking, Case, CaseKind
 from knowledge.mediation import Committee
 
@@ -24,8 +25,7 @@ def committee_for(tracker: Tracker) -> Committee:
 
 
 class ValidateMediationForm(ServiceFormValidation):
-    def name(self) -> str:
-        return "validate_mediation_form"
+    form: ClassVar[str] = "mediation_form"
 
     def stops_early(self, tracker: Tracker) -> bool:
         return super().stops_early(tracker) or tracker.get_slot("mediation_excluded") is not None
@@ -82,29 +82,23 @@ class ActionSubmitMediation(SubmitServiceForm):
     form: ClassVar[str] = "mediation_form"
     kind: ClassVar[CaseKind] = CaseKind.mediation
 
-    def name(self) -> str:
-        return "action_submit_mediation"
-
-    def extra_slots(self) -> tuple[str, ...]:
-        return ("mediation_excluded",)
-
     def without_record(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         # The exclusion was explained when it was recognised; nothing goes to a committee.
         return tracker.get_slot("mediation_excluded") is not None
 
-    def details(self, tracker: Tracker) -> dict[str, Any]:
+    def details(self, tracker: Tracker) -> MediationDetails:
         rules = runtime.mediation()
         committee = committee_for(tracker)
-        return {
-            "other_party": tracker.get_slot("other_party"),
-            "dispute_type": rules.dispute_type(tracker.get_slot("dispute_type")).title,
-            "dispute_place": tracker.get_slot("dispute_place"),
-            "dispute_summary": tracker.get_slot("dispute_summary"),
-            "request": tracker.get_slot("mediation_request"),
-            "committee_id": committee.id,
-            "committee": committee.name,
-            "came_in_by": "application",  # 当事人申请 (not the committee's own initiative or a referral)
-        }
+        return MediationDetails(
+            other_party=tracker.get_slot("other_party"),
+            dispute_type=rules.dispute_type(tracker.get_slot("dispute_type")).title,
+            dispute_place=tracker.get_slot("dispute_place"),
+            dispute_summary=tracker.get_slot("dispute_summary"),
+            request=tracker.get_slot("mediation_request"),
+            committee_id=committee.id,
+            committee=committee.name,
+            came_in_by="application",  # 当事人申请 (not the committee's own initiative or a referral)
+        )
 
     def utter_next_steps(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None

@@ -16,21 +16,21 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots, latest_text
 from actions.forms.control import utter_intro
 from actions.forms.display import when
-from actions.forms.slots import free_desk_slots, is_desk_slot, local_now, taken
+from actions.forms.registry import service_forms
+from actions.forms.slots import free_desk_slots, is_desk_slot, taken
 from actions.forms.submit import SubmitServiceForm
-from actions.forms.texts import form_texts
 from actions.forms.validators import future_slot
 from actions.guard import guarded
+from casebook.case_details import NotarizationDetails
 from casebook.models import Booking, Case, CaseKind
 from casebook.services.applications import SlotRequest
 
-BOOKING_SLOTS = ("privacy_consent", "applicant_name", "applicant_phone", "notary_slot", "form_confirmed")
 COMMON_MATTERS = 8  # buttons offered before the resident names a matter
 
 
 def guidance(matter_id: str) -> str:
     offices = runtime.offices()
-    desk = form_texts().notary_desk
+    desk = service_forms().notary_desk
     return runtime.notary().guidance(
         matter_id,
         notary_office=offices.display("notary-office"),
@@ -39,11 +39,13 @@ def guidance(matter_id: str) -> str:
 
 
 class ValidateNotarizationForm(ServiceFormValidation):
-    def name(self) -> str:
-        return "validate_notarization_form"
+    form: ClassVar[str] = "notarization_form"
 
     def wanted(self, slot: str, tracker: Tracker) -> bool:
-        return slot not in BOOKING_SLOTS or tracker.get_slot("notary_booking") is True
+        # The slots after notary_booking in the form's order are asked only for an appointment.
+        slots = service_forms().forms[self.form].slots
+        booking_only = slots[slots.index("notary_booking") + 1 :]
+        return slot not in booking_only or tracker.get_slot("notary_booking") is True
 
     async def extract_notary_matter(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -72,9 +74,9 @@ class ValidateNotarizationForm(ServiceFormValidation):
     async def validate_notary_slot(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Slots:
-        now = local_now()
+        now = runtime.office_now()
         text = str(value)
-        if form_texts().texts.next_free in text:
+        if service_forms().texts.next_free in text:
             free = await asyncio.to_thread(free_desk_slots, now, 1)
             start = free[0] if free else None
         else:
@@ -83,9 +85,9 @@ class ValidateNotarizationForm(ServiceFormValidation):
                 start = None
             if start is not None:
                 busy = await asyncio.to_thread(
-                    taken, [form_texts().notary_desk.resource_id], start - timedelta(minutes=1)
+                    taken, [service_forms().notary_desk.resource_id], start - timedelta(minutes=1)
                 )
-                if (form_texts().notary_desk.resource_id, start) in busy:
+                if (service_forms().notary_desk.resource_id, start) in busy:
                     dispatcher.utter_message(response="utter_slot_taken")
                     return {"notary_slot": None}
         if start is None:
@@ -114,9 +116,9 @@ class ActionAskNotarySlot(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        free = await asyncio.to_thread(free_desk_slots, local_now(), form_texts().slot_choices)
+        free = await asyncio.to_thread(free_desk_slots, runtime.office_now(), service_forms().slot_choices)
         if not free:
-            dispatcher.utter_message(text=form_texts().texts.no_slots)
+            dispatcher.utter_message(text=service_forms().texts.no_slots)
             return []
         buttons = [{"title": when(s), "payload": f"{s:%Y-%m-%d %H:%M}"} for s in free]
         dispatcher.utter_message(response="utter_ask_notary_slot", buttons=buttons)
@@ -128,12 +130,6 @@ class ActionSubmitNotarization(SubmitServiceForm):
     kind: ClassVar[CaseKind] = CaseKind.notarization
     slot_field: ClassVar[str | None] = "notary_slot"
 
-    def name(self) -> str:
-        return "action_submit_notarization"
-
-    def extra_slots(self) -> tuple[str, ...]:
-        return ("notary_booking",)
-
     def without_record(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         if tracker.get_slot("notary_booking") is True:
             return False
@@ -144,22 +140,23 @@ class ActionSubmitNotarization(SubmitServiceForm):
         return datetime.fromisoformat(tracker.get_slot("notary_slot"))
 
     def slot_request(self, tracker: Tracker) -> SlotRequest:
-        desk = form_texts().notary_desk
+        desk = service_forms().notary_desk
         start = self._start(tracker)
         return SlotRequest(desk.resource_id, start, start + timedelta(minutes=desk.minutes))
 
     def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
         return {**super().receipt(tracker, case, booking), "start": self._start(tracker).isoformat()}
 
-    def details(self, tracker: Tracker) -> dict[str, Any]:
+    def details(self, tracker: Tracker) -> NotarizationDetails:
         matter = runtime.notary().get(tracker.get_slot("notary_matter"))
-        return {"matter_id": matter.id, "matter": matter.title, "appointment": f"{self._start(tracker):%Y-%m-%d %H:%M}"}
+        start = f"{self._start(tracker):%Y-%m-%d %H:%M}"
+        return NotarizationDetails(matter_id=matter.id, matter=matter.title, appointment=start)
 
     def utter_next_steps(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, case: Case, booking: Booking | None
     ) -> None:
         matter = runtime.notary().get(tracker.get_slot("notary_matter"))
-        desk = form_texts().notary_desk
+        desk = service_forms().notary_desk
         dispatcher.utter_message(
             response="utter_notary_booked",
             when=when(self._start(tracker)),
@@ -167,5 +164,5 @@ class ActionSubmitNotarization(SubmitServiceForm):
             materials="\n".join(f"· {item}" for item in matter.materials),
         )
         dispatcher.utter_message(
-            text=form_texts().texts.cancel_hint.format(phone=runtime.offices().get(desk.office).phone)
+            text=service_forms().texts.cancel_hint.format(phone=runtime.offices().get(desk.office).phone)
         )

@@ -7,14 +7,9 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from actions import runtime
-from actions.forms.texts import form_texts
+from actions.forms.registry import service_forms
 from casebook.services.applications import taken_slots
 from knowledge.offices import Hours
-
-
-def local_now() -> datetime:
-    """The office's wall-clock time (the data's hours are local time in China)."""
-    return datetime.now(runtime.office_timezone()).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def hour_slots(hours: Hours, after: datetime, days: int, minutes: int) -> list[datetime]:
@@ -39,15 +34,15 @@ def taken(resource_ids: list[str] | None, after: datetime) -> set[tuple[str, dat
 
 
 def free_desk_slots(after: datetime, limit: int) -> list[datetime]:
-    desk = form_texts().notary_desk
+    desk = service_forms().notary_desk
     office = runtime.offices().get(desk.office)
     busy = {start for _resource, start in taken([desk.resource_id], after)}
-    days = form_texts().booking_days_ahead
+    days = service_forms().booking_days_ahead
     return [s for s in hour_slots(office.hours, after, days, desk.minutes) if s not in busy][:limit]
 
 
 def is_desk_slot(start: datetime) -> bool:
-    desk = form_texts().notary_desk
+    desk = service_forms().notary_desk
     hours = runtime.offices().get(desk.office).hours
     day = start.replace(hour=0, minute=0)
     return start in hour_slots(hours, day - timedelta(minutes=1), 0, desk.minutes)

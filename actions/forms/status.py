@@ -22,8 +22,9 @@ from actions import runtime
 from actions.forms import lookups, validators
 from actions.forms.base import Slots
 from actions.forms.display import when
-from actions.forms.texts import form_texts
+from actions.forms.registry import service_forms
 from actions.guard import guarded
+from casebook.case_details import read_details
 from casebook.models import BookingStatus, LookupAction
 from casebook.services.applications import booking_of, cancel, lookup
 
@@ -31,9 +32,12 @@ VERIFIED_SLOT = "status_verified"
 FORGET = [SlotSet("status_reference", None), SlotSet("status_phone", None), SlotSet(VERIFIED_SLOT, None)]
 
 
+STATUS_FORM = "status_form"
+
+
 class ValidateStatusForm(FormValidationAction):
     def name(self) -> str:
-        return "validate_status_form"
+        return f"validate_{STATUS_FORM}"
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
@@ -72,7 +76,7 @@ def lookup_slots(tracker: Tracker) -> tuple[str | None, str | None]:
 
 def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
     """The status lines, and whether there is a live booking to cancel."""
-    texts = form_texts()
+    texts = service_forms()
     with Session(runtime.engine()) as session:
         case = lookup(session, reference=reference, phone=phone)
         if case is None:
@@ -88,17 +92,15 @@ def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
         booking = booking_of(session, case)
         live = booking is not None and booking.status == BookingStatus.booked
         if booking is not None and live:
-            lines.append(
-                texts.texts.booking_line.format(
-                    start=when(booking.start), resource=case.details.get("adviser") or case.details.get("matter", "")
-                )
-            )
+            details = read_details(case.kind, case.details)  # the adviser's or the notarization matter's name
+            resource = getattr(details, "adviser", None) or getattr(details, "matter", "")
+            lines.append(texts.texts.booking_line.format(start=when(booking.start), resource=resource))
         return "\n".join(lines), live
 
 
 class ActionCheckStatus(Action):
     def name(self) -> str:
-        return "action_check_status"
+        return service_forms().forms[STATUS_FORM].submit
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
@@ -118,7 +120,7 @@ class ActionCheckStatus(Action):
             dispatcher.utter_message(response="utter_status_not_found")
             return FORGET
         text, live = found
-        buttons = [{"title": "取消这次预约", "payload": "/cancel_booking"}] if live else []
+        buttons = [{"title": service_forms().buttons.cancel_booking, "payload": "/cancel_booking"}] if live else []
         dispatcher.utter_message(text=text, buttons=buttons)
         # Kept for a cancellation that follows; forgotten by it.
         return [SlotSet(VERIFIED_SLOT, reference)] if live else FORGET
@@ -137,11 +139,12 @@ class ActionCancelBooking(Action):
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         reference, phone = lookup_slots(tracker)
-        texts = form_texts().texts
+        texts = service_forms().texts
         verified = reference is not None and phone is not None and tracker.get_slot(VERIFIED_SLOT) == reference
         if not verified:
             dispatcher.utter_message(
-                text=texts.cancel_needs_lookup, buttons=[{"title": "查询进度", "payload": "/check_status"}]
+                text=texts.cancel_needs_lookup,
+                buttons=[{"title": service_forms().buttons.check_status, "payload": "/check_status"}],
             )
             return FORGET
         if await asyncio.to_thread(lookups.locked, tracker):

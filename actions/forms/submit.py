@@ -20,17 +20,15 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.forms.checked import CHECKED_SLOT, unchecked_slots
-from actions.forms.slots import local_now
-from actions.forms.texts import form_texts
+from actions.forms.registry import service_forms
 from actions.guard import guarded
 from actions.nlu_values import area_of
+from casebook.case_details import CaseDetails, stored_details
 from casebook.models import Booking, Case, CaseCreate, CaseKind
 from casebook.services.applications import SlotRequest, SlotTaken, TooManyBookings, booking_of, submit_application
 from casebook.settings import get_settings
 
 logger = logging.getLogger(__name__)
-
-PERSONAL_SLOTS = ("privacy_consent", "applicant_name", "applicant_phone", "form_confirmed")
 
 
 class SubmitServiceForm(Action, ABC):
@@ -38,8 +36,11 @@ class SubmitServiceForm(Action, ABC):
     kind: ClassVar[CaseKind]
     slot_field: ClassVar[str | None] = None  # the slot holding a booked time, if the service books one
 
+    def name(self) -> str:
+        return service_forms().forms[self.form].submit
+
     @abstractmethod
-    def details(self, tracker: Tracker) -> dict[str, Any]:
+    def details(self, tracker: Tracker) -> CaseDetails:
         """What staff need to see, in words (ids resolved), and the assistant's conclusions."""
 
     def slot_request(self, tracker: Tracker) -> SlotRequest | None:
@@ -56,38 +57,35 @@ class SubmitServiceForm(Action, ABC):
         """What happens next, by when, and what to bring."""
 
     def reset(self, tracker: Tracker) -> list[EventType]:
-        form = form_texts().form(self.form)
+        form = service_forms().forms[self.form]
         # The record of checked answers holds copies of them (names, phones): it goes too.
-        slots = {*PERSONAL_SLOTS, *(form.fields if form else {}), *self.extra_slots(), CHECKED_SLOT}
+        slots = {*form.slots, *form.keeps, CHECKED_SLOT}
         return [SlotSet(slot, None) for slot in sorted(slots) if tracker.get_slot(slot) is not None]
-
-    def extra_slots(self) -> tuple[str, ...]:
-        return ()
 
     def receipt(self, tracker: Tracker, case: Case, booking: Booking | None) -> dict[str, Any]:
         """What a channel can show the resident to keep (the kiosk prints it as a QR code)."""
-        return {"reference": case.reference, "service": form_texts().forms[self.form].title}
-
-    def form_slots(self) -> list[str]:
-        form = form_texts().form(self.form)
-        return ["privacy_consent", *(form.fields if form else {}), "form_confirmed"]
+        return {"reference": case.reference, "service": service_forms().forms[self.form].title}
 
     def _submit(
-        self, tracker: Tracker, details: dict[str, Any], slot: SlotRequest | None
+        self, tracker: Tracker, details: CaseDetails, slot: SlotRequest | None
     ) -> tuple[Case, bool, Booking | None]:
         data = CaseCreate(
             kind=self.kind,
             conversation_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "web",
             area=area_of(tracker),
-            route=form_texts().forms[self.form].service,
+            route=service_forms().forms[self.form].service,
             applicant_name=tracker.get_slot("applicant_name"),
             phone=tracker.get_slot("applicant_phone"),
-            details=details,
+            details=stored_details(self.kind, details),
         )
         with Session(runtime.engine()) as session:
             case, created = submit_application(
-                session, data=data, slot=slot, max_bookings=get_settings().max_open_bookings_per_phone, now=local_now()
+                session,
+                data=data,
+                slot=slot,
+                max_bookings=get_settings().max_open_bookings_per_phone,
+                now=runtime.office_now(),
             )
             booking = booking_of(session, case) if slot is not None else None
             session.expunge_all()
@@ -99,7 +97,7 @@ class SubmitServiceForm(Action, ABC):
             return self.reset(tracker)
         if tracker.get_slot("form_confirmed") is not True:  # only a misconfigured rule gets here
             return []
-        unchecked = unchecked_slots(tracker, self.form_slots())
+        unchecked = unchecked_slots(tracker, service_forms().forms[self.form].slots)
         if unchecked:
             dispatcher.utter_message(response="utter_form_recheck")
             return [
@@ -122,7 +120,7 @@ class SubmitServiceForm(Action, ABC):
             logger.exception("could not submit a %s application", self.kind.value)
             dispatcher.utter_message(response="utter_submit_failed")
             return []  # the answers stay: asking for the service again submits them
-        texts = form_texts().texts
+        texts = service_forms().texts
         template = texts.submitted if created else texts.duplicate
         dispatcher.utter_message(
             text=template.format(reference=case.reference),

@@ -18,6 +18,7 @@ import yaml
 
 from knowledge.authoring.citations import entry_problems
 from knowledge.authoring.stamp import stamp_review
+from knowledge.datafile import read_yaml
 from knowledge.entries import ENTRIES_DIR, EntryFile, KnowledgeBase
 from knowledge.statutes import StatuteLibrary
 
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _ids(path: Path) -> set[str]:
-    return {str(e["id"]) for e in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("entries", [])}
+    return {str(e["id"]) for e in (read_yaml(path) or {}).get("entries", [])}
 
 
 if __name__ == "__main__":

@@ -9,10 +9,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from knowledge.text import compact
-from knowledge.yaml_model import load_yaml_model
+from knowledge.datafile import DATA_DIR, load_yaml_model
+from knowledge.matching import compact
 
-CUES_FILE = Path(__file__).parent.parent / "data" / "cues.yml"
+CUES_FILE = DATA_DIR / "cues.yml"
 
 SafetyCue = Literal["violence", "threat", "self_harm", "detained", "deadline"]
 ServiceCue = Literal["legal_aid", "mediation", "notarization", "lawyer"]

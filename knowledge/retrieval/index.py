@@ -16,6 +16,7 @@ import numpy as np
 
 from knowledge.entries import KnowledgeBase
 from knowledge.retrieval.encoder import Encoder
+from knowledge.retrieval.manifest import read_manifest, write_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ def stored_vectors(directory: Path, encoder_name: str) -> dict[str, np.ndarray]:
     if not (manifest_path.exists() and keys_path.exists() and (directory / "embeddings.npy").exists()):
         return {}
     try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = read_manifest(manifest_path) or {}
         keys = json.loads(keys_path.read_text(encoding="utf-8"))
         vectors = np.load(directory / "embeddings.npy", allow_pickle=False)
     except (OSError, ValueError):  # a half-written index is rebuilt, not trusted
@@ -93,7 +94,7 @@ def load_or_build(directory: Path, kb: KnowledgeBase, encoder: Encoder) -> np.nd
     manifest_path.unlink(missing_ok=True)  # until all three files agree, the index is not current
     np.save(vectors_path, vectors, allow_pickle=False)
     (directory / "documents.json").write_text(json.dumps(keys), encoding="utf-8")
-    manifest_path.write_text(json.dumps({**want, "documents": len(vectors)}, ensure_ascii=False), encoding="utf-8")
+    write_manifest(manifest_path, {**want, "documents": len(vectors)})
     return vectors
 
 
@@ -104,7 +105,7 @@ def is_current(directory: Path, kb: KnowledgeBase, encoder_name: str) -> bool:
 def manifest_matches(directory: Path, want: dict[str, str]) -> bool:
     """Whether directory holds embeddings built from what `want` describes (encoder, corpus hash)."""
     manifest_path = directory / "manifest.json"
-    if not manifest_path.exists() or not (directory / "embeddings.npy").exists():
+    if not (directory / "embeddings.npy").exists():
         return False
-    have = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return {k: have.get(k) for k in want} == want
+    have = read_manifest(manifest_path)
+    return have is not None and {k: have.get(k) for k in want} == want

@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, Field
 
+from knowledge.datafile import DATA_DIR, load_yaml_model
 from knowledge.entries import Entry, KnowledgeBase
 from knowledge.retrieval.encoder import Encoder, create_encoder
 from knowledge.retrieval.index import documents_of, embed, load_or_build
 from knowledge.retrieval.lexical import BM25
 from knowledge.retrieval.text import lexical_tokens
 
-RETRIEVAL_CONFIG = Path(__file__).parent.parent / "data" / "retrieval.yml"
+RETRIEVAL_FILE = DATA_DIR / "retrieval.yml"
 
 
 class RetrievalConfig(BaseModel):
@@ -37,8 +37,8 @@ class RetrievalConfig(BaseModel):
     min_lexical_score: float = Field(ge=0)
 
     @classmethod
-    def load(cls, path: Path = RETRIEVAL_CONFIG) -> RetrievalConfig:
-        return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    def load(cls, path: Path = RETRIEVAL_FILE) -> RetrievalConfig:
+        return load_yaml_model(cls, path)
 
 
 @dataclass(frozen=True)

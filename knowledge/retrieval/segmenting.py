@@ -8,7 +8,7 @@ mapped to an [UNK] vector that would pull every sentence toward the same point.
 
 The model directory holds `tokenizer.json` (a WordLevel vocabulary: word → row), the weights
 and `segmenter.txt` (words jieba must know beyond its bundled dictionary, with frequencies). It
-loads offline with `static_model.load_model(path)`, or `SentenceTransformer(path,
+loads offline with `knowledge.retrieval.static_model.load_model(path)`, or `SentenceTransformer(path,
 trust_remote_code=True)`: sentence-transformers asks for that flag for any module class outside
 its own package, and this one is the project's.
 """
@@ -25,7 +25,7 @@ import torch
 from sentence_transformers.sentence_transformer.modules import StaticEmbedding
 from tokenizers import Tokenizer, models
 
-from knowledge.text import fold
+from knowledge.matching import fold
 
 UNKNOWN = "[UNK]"
 SEGMENTER_FILE = "segmenter.txt"

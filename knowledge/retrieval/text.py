@@ -7,7 +7,7 @@ from functools import cache
 
 import jieba
 
-from knowledge.text import fold
+from knowledge.matching import fold
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 

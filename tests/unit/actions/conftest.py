@@ -1,17 +1,30 @@
-"""What the action tests share: a tracker right after a message, running an action, real resources."""
+"""What the action tests share: a tracker right after a message, running an action, real resources.
+
+The fixtures `turn` and `run` hand out `make_turn` and `run_action`; the form tests import the
+plain functions (`form_turn`, `run_form`: the form's tracker and Rasa's real domain).
+"""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
 from actions import runtime
+from actions.forms.checked import CHECKED_SLOT
+from knowledge.consultant import Consultant
+
+DOMAIN_DIR = Path(__file__).resolve().parents[3] / "bot" / "domain"
+NOW = datetime(2030, 3, 4, 8, 0)  # a Monday morning before opening: the office clock in tests
 
 Turn = Callable[..., Tracker]
 Run = Callable[..., tuple[list[dict[str, Any]], dict[str, Any]]]
@@ -72,3 +85,58 @@ def run() -> Run:
 def real_db(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> Engine:
     monkeypatch.setattr(runtime, "engine", lambda: engine)
     return engine
+
+
+@pytest.fixture
+def office_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The actions' one clock (runtime.office_now) stopped at NOW."""
+    monkeypatch.setattr(runtime, "office_now", lambda: NOW)
+    return NOW
+
+
+@pytest.fixture
+def real_consultant(monkeypatch: pytest.MonkeyPatch, consultant: Consultant) -> Consultant:
+    """The real knowledge layer (loads the encoder: the test is marked `model`)."""
+    monkeypatch.setattr(runtime, "consultant", lambda: consultant)
+    return consultant
+
+
+@cache
+def domain() -> dict[str, Any]:
+    """Rasa's domain as the action server receives it: slots, forms and responses of bot/domain."""
+    merged: dict[str, Any] = {"slots": {}, "forms": {}, "responses": {}}
+    for path in sorted(DOMAIN_DIR.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key in merged:
+            merged[key].update(data.get(key) or {})
+    return merged
+
+
+def form_turn(
+    form: str | None,
+    slots: dict[str, Any],
+    new: dict[str, Any] | None = None,
+    text: str = "",
+    intent: str = "nlu_fallback",
+    entities: list[dict[str, Any]] | None = None,
+    sender: str = "resident-1",
+) -> Tracker:
+    """A tracker inside `form` right after the resident's message: `new` are the slots it set."""
+    return make_turn(text, intent, slots=slots, new=new, entities=entities, sender=sender, form=form)
+
+
+def run_form(action: Action, tracker: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any], list[dict[str, Any]]]:
+    """(messages, slots set, events) of one run with the real domain."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain()))
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    return dispatcher.messages, slots, events
+
+
+def validated(slots: dict[str, Any]) -> dict[str, Any]:
+    """Slots as the form's validation left them: each answer recorded as checked."""
+    return {**slots, CHECKED_SLOT: {k: v for k, v in slots.items() if v is not None}}
+
+
+def responses(messages: list[dict[str, Any]]) -> list[str]:
+    return [m.get("response") or "" for m in messages]

@@ -37,3 +37,22 @@ def test_a_forged_rating_is_not_stored(turn: Turn, run: Run, real_db: Engine, sc
     assert messages[0]["response"] == "utter_thanks_for_rating"
     with Session(real_db) as session:
         assert session.exec(select(Rating)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "entities", "score"),
+    [
+        ('/rate{"rating":"3"}', [{"entity": "rating", "value": "3"}], 3),
+        ("不满意", [], 1),
+        ("一般吧", [], 2),
+        ("非常满意", [], 3),
+    ],
+)
+def test_a_rating_is_stored_for_the_statistics(
+    turn: Turn, run: Run, real_db: Engine, text: str, entities: list[dict[str, Any]], score: int
+) -> None:
+    messages, _ = run(ActionRecordRating(), turn(text, "rate", slots={"route": "mediation"}, entities=entities))
+    assert messages[0]["response"] == "utter_thanks_for_rating"
+    with Session(real_db) as session:
+        rating = session.exec(select(Rating)).one()
+    assert (rating.score, rating.route) == (score, "mediation")

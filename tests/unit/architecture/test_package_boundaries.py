@@ -9,12 +9,11 @@ one inside a function: a lazy import is still a dependency.
 from __future__ import annotations
 
 import ast
-import subprocess
 from pathlib import Path
 
 import pytest
+from project_files import PROJECT, python_files
 
-PROJECT = Path(__file__).resolve().parents[3]
 OURS = {"actions", "api", "bot", "casebook", "knowledge", "scripts", "telemetry"}
 ALLOWED = {
     "bot": set(),
@@ -38,14 +37,7 @@ def imported_packages(source: str) -> set[str]:
 
 
 def package_modules() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return [PROJECT / name for name in listed if name.split("/")[0] in ALLOWED and (PROJECT / name).exists()]
+    return [PROJECT / name for name in python_files() if name.split("/")[0] in ALLOWED]
 
 
 @pytest.mark.parametrize("package", sorted(ALLOWED))

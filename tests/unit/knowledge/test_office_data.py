@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from knowledge.datafile import DataFileError
-from knowledge.office_data import DATA_DIR, OfficeData
+from knowledge.datafile import DATA_DIR, DataFileError
+from knowledge.office_data import OfficeData
 
 SERVICE_FILES = [
     "district/gazetteer.yml",

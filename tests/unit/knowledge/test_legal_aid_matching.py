@@ -1,4 +1,4 @@
-"""What the legal-aid form relies on: residents' words matched to matters, statuses and urgent
+"""What the legal-aid form relies on from the rules: residents' words matched to matters, statuses and urgent
 situations, and whether the finances still need asking."""
 
 from __future__ import annotations

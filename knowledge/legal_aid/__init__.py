@@ -1,0 +1,1 @@
+"""Legal aid: the data file's schema, the pre-check rules, and the reply wording."""

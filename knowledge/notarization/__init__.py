@@ -1,0 +1,1 @@
+"""Notarization: the data file's schema and the guidance built from it."""
