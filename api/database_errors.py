@@ -10,8 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 
-from api import messages
 from api.observability.metrics import record_error
+from api.resident_texts import resident_texts
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ async def _database_unavailable(request: Request, error: Exception) -> JSONRespo
     logger.warning("database unavailable at %s: %s", request.url.path, type(error).__name__)
     record_error(error)  # assistant_errors_total{kind="database"}
     return JSONResponse(
-        status_code=503, content={"detail": messages.DATABASE_UNAVAILABLE}, headers={"Retry-After": "5"}
+        status_code=503, content={"detail": resident_texts().database_unavailable}, headers={"Retry-After": "5"}
     )
 
 

@@ -14,19 +14,21 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api import database_errors, messages
+from api import database_errors
+from api.channels.wechat_recipients import WeChatRecipients
 from api.console import routes as console_routes
-from api.console import takeover as console_takeover
-from api.observability.logs import use_json_logs
 from api.observability.request_ids import RequestIds
 from api.rasa_client import RasaClient
+from api.resident_texts import resident_texts
 from api.routes import chat, conversation, health, metrics, pages, statutes, wechat
 from api.security.conversation_ids import ConversationIds
 from api.security.edge_limits import add_edge_limits
 from api.security.headers import SecurityHeaders
+from api.services.wechat_delivery import WeChatDelivery
 from casebook.db import create_db_engine, init_db
 from casebook.settings import Settings, get_settings
 from knowledge.statutes import StatuteLibrary
+from telemetry.logs import use_json_logs
 
 STATIC_DIR = Path(__file__).parent / "static"
 logger = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resident_texts()  # read and checked now: a broken file stops the start, not a resident's turn
         app.state.engine = create_db_engine(settings.database_url_absolute)
         init_db(app.state.engine)
         app.state.statutes = StatuteLibrary.load()
@@ -46,6 +49,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.limiter.open()  # connects the shared Redis store when REDIS_URL is set
         app.state.rasa = RasaClient(
             settings.rasa_url, timeout=settings.rasa_timeout_seconds, auth_token=settings.rasa_auth_token
+        )
+        app.state.wechat_delivery = WeChatDelivery(
+            app_id=settings.wechat_app_id,
+            app_secret=settings.wechat_app_secret.get_secret_value(),
+            base_url=settings.wechat_api_base_url,
+            recipients=WeChatRecipients(app.state.engine),
         )
         yield
         await app.state.rasa.aclose()
@@ -68,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def _invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         # Residents' clients get a readable Chinese message; developers get the details too.
         return JSONResponse(
-            status_code=422, content={"detail": messages.INVALID_REQUEST, "errors": jsonable_errors(error)}
+            status_code=422, content={"detail": resident_texts().invalid_request, "errors": jsonable_errors(error)}
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -76,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI answers a JSON body that is not UTF-8 with an English 400; a resident's client
         # gets the same Chinese 422 as for any other unreadable JSON (the published contract).
         if error.status_code == 400 and isinstance(error.__cause__, UnicodeDecodeError):
-            return JSONResponse(status_code=422, content={"detail": messages.INVALID_REQUEST, "errors": []})
+            return JSONResponse(status_code=422, content={"detail": resident_texts().invalid_request, "errors": []})
         return await http_exception_handler(request, error)
 
     database_errors.install(app)  # the database unreachable: 503 "please retry", not a 500 page
@@ -89,7 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(wechat.router)
     app.include_router(console_routes.router)
-    app.include_router(console_takeover.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.state.limiter = add_edge_limits(app, settings)  # runs before the routes (api/security/edge_limits.py)
     app.add_middleware(SecurityHeaders)  # added last, so outermost: refusals carry the headers too

@@ -19,8 +19,9 @@ from typing import Any
 from casebook.settings import get_settings
 from knowledge.answer_labels import AnswerLabel, load_labels, load_questions
 from knowledge.consultant import Consultant
+from knowledge.domain_responses import domain_responses
 from knowledge.entries import KnowledgeBase
-from scripts.evaluate import domain_responses, evaluate_one
+from scripts.evaluate import evaluate_one
 
 DEFERRALS = {"defer", "unsure", "handoff", "emergency"}
 

@@ -13,22 +13,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from actions.routing import CONVERSATION_INTENTS, SERVICE_FORMS, route_for_action
-from casebook.settings import PROJECT_ROOT, get_settings
+from casebook.settings import get_settings
 from knowledge.consultant import Consultant
+from knowledge.domain_responses import domain_responses
 
-DOMAIN_DIR = PROJECT_ROOT / "bot" / "domain"
 REFERENCE_PLACEHOLDER = "（登记编号）"
-
-
-def domain_responses(directory: Path = DOMAIN_DIR) -> dict[str, str]:
-    responses: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yml")):
-        for name, variants in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items():
-            responses[name] = variants[0].get("text", "")
-    return responses
 
 
 def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[str, Any]) -> dict[str, Any]:

@@ -4,8 +4,8 @@ The route hands it a raw callback. It checks signatures (in constant time, and o
 ones), decrypts encrypted ("safe") mode, parses the XML into an `Inbound`, and renders text
 replies, encrypted when the callback was. Every XML document is first read by defusedxml with
 DTDs forbidden, so entity expansion (billion laughs) and external entities are refused before
-wechatpy's own parser (xmltodict on expat) sees it. It also turns the bot's replies into WeChat
-text: there are no buttons in a text message, so buttons become numbered choices.
+wechatpy's own parser (xmltodict on expat) sees it. What the channel says is in
+wechat_texts.py, the bot's replies turned into WeChat text in wechat_replies.py.
 """
 
 from __future__ import annotations
@@ -17,20 +17,15 @@ import re
 import secrets
 import struct
 import time
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
-from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
 from xml.parsers.expat import ExpatError
 
-import yaml
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.events import BaseEvent
@@ -39,9 +34,6 @@ from wechatpy.messages import TextMessage, VoiceMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import WeChatSigner
 
-TEXTS_FILE = Path(__file__).with_suffix(".yml")
-# WeChat's limit for the content of one text message, in UTF-8 bytes.
-MAX_TEXT_BYTES = 2048
 # A signed URL replayed later than this is refused (plain mode does not sign the body).
 MAX_CLOCK_SKEW_SECONDS = 600
 _OPENID = re.compile(r"[A-Za-z0-9_-]{6,64}")
@@ -56,77 +48,6 @@ class SignatureError(Exception):
 
 class MalformedMessage(Exception):
     """Not a WeChat callback this adapter can read: HTTP 400."""
-
-
-class Choice(BaseModel):
-    """A bot button, shown in WeChat as "回复1：申请调解"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str = Field(min_length=1)
-    payload: str = Field(min_length=1)
-
-
-class WeChatTexts(BaseModel):
-    """What the channel says by itself (api/channels/wechat.yml)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    welcome: str = Field(min_length=10)
-    welcome_choices: list[Choice] = Field(min_length=1)
-    choice_line: str
-    unsupported: str
-    kind_names: dict[str, str]
-    unknown_kind: str
-    empty_message: str
-    message_too_long: str
-    dialogue_unavailable: str
-    no_reply: str
-    too_slow: str
-    channel_disabled: str
-    forbidden: str
-    bad_request: str
-    too_large: str
-
-    @field_validator("choice_line")
-    @classmethod
-    def _choice_placeholders(cls, line: str) -> str:
-        if "{number}" not in line or "{title}" not in line:
-            raise ValueError("choice_line needs {number} and {title}")
-        return line
-
-    @field_validator("unsupported")
-    @classmethod
-    def _kind_placeholder(cls, text: str) -> str:
-        if "{kind}" not in text:
-            raise ValueError("unsupported needs {kind}")
-        return text
-
-    @field_validator("message_too_long")
-    @classmethod
-    def _limit_placeholder(cls, text: str) -> str:
-        if "{limit}" not in text:
-            raise ValueError("message_too_long needs {limit}")
-        return text
-
-    @classmethod
-    def load(cls, path: Path = TEXTS_FILE) -> WeChatTexts:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except ValueError as error:  # pydantic's ValidationError and YAML errors
-            raise ValueError(f"{path.name}: {error}") from error
-
-    def unsupported_reply(self, media: str) -> str:
-        return self.unsupported.format(kind=self.kind_names.get(media, self.unknown_kind))
-
-    def menu_payload(self, key: str) -> str | None:
-        """A custom-menu key is one of the services the welcome offers; anything else is no button."""
-        return next((c.payload for c in self.welcome_choices if c.payload == key), None)
-
-
-@cache
-def wechat_texts() -> WeChatTexts:
-    return WeChatTexts.load()
 
 
 class InboundKind(StrEnum):
@@ -342,80 +263,3 @@ def _classify(message: Any) -> tuple[InboundKind, str, str]:
 def _cdata_safe(text: str) -> str:
     # wechatpy writes text into CDATA as is: "]]>" would end it early.
     return _XML_ILLEGAL.sub("", text).replace("]]>", "]]]]><![CDATA[>")
-
-
-@dataclass(frozen=True)
-class BotReply:
-    """The bot's messages for one turn as one WeChat text, and the choices it numbered."""
-
-    text: str
-    choices: list[Choice]
-
-
-def compose(replies: list[dict[str, Any]], texts: WeChatTexts) -> BotReply:
-    """Join the bot's texts; buttons become numbered lines, numbered across the whole turn.
-
-    Custom payloads (citation links for the web page) are left out: the text already names
-    the articles, and WeChat has no page to open them in.
-    """
-    parts: list[str] = []
-    choices: list[Choice] = []
-    for reply in replies:
-        text = reply.get("text")
-        if isinstance(text, str) and text.strip():
-            parts.append(text.strip())
-        lines: list[str] = []
-        for button in reply.get("buttons") or []:
-            title, payload = button.get("title"), button.get("payload")
-            if isinstance(title, str) and isinstance(payload, str) and title and payload:
-                choices.append(Choice(title=title, payload=payload))
-                lines.append(texts.choice_line.format(number=len(choices), title=title))
-        if lines:
-            parts.append("\n".join(lines))
-    return BotReply("\n\n".join(parts), choices)
-
-
-def with_choices(text: str, choices: list[Choice], texts: WeChatTexts) -> str:
-    lines = [texts.choice_line.format(number=number, title=c.title) for number, c in enumerate(choices, 1)]
-    return "\n\n".join([text, "\n".join(lines)]) if lines else text
-
-
-def pick_choice(text: str, choices: list[Choice]) -> str | None:
-    """The payload of the choice a resident picked ("1", "１", "①" or its title); None if none was."""
-    picked = unicodedata.normalize("NFKC", text).strip().rstrip(".、。")
-    if picked.isdigit() and len(picked) <= 3 and 1 <= int(picked) <= len(choices):
-        return choices[int(picked) - 1].payload
-    for choice in choices:
-        if picked == choice.title:
-            return choice.payload
-    return None
-
-
-def split_text(text: str, max_bytes: int = MAX_TEXT_BYTES) -> list[str]:
-    """Cut a long reply into messages WeChat accepts, at line breaks where possible."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) <= max_bytes:
-            current = candidate
-            continue
-        if current:
-            chunks.append(current)
-        while len(line.encode()) > max_bytes:
-            cut = _prefix_fitting(line, max_bytes)
-            chunks.append(line[:cut])
-            line = line[cut:]
-        current = line
-    if current:
-        chunks.append(current)
-    return [chunk.strip() for chunk in chunks if chunk.strip()]
-
-
-def _prefix_fitting(text: str, max_bytes: int) -> int:
-    size = 0
-    for index, char in enumerate(text):
-        size += len(char.encode())
-        if size > max_bytes:
-            return max(index, 1)
-    return len(text)

@@ -18,15 +18,21 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
+from api.channels.wechat import MAX_CLOCK_SKEW_SECONDS
 from api.channels.wechat_tables import WeChatNonce
 from casebook.clock import utc_now
+
+# A signed URL is accepted this long either side of its timestamp, and remembered as long.
+REPLAY_WINDOW = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
 
 
 class ReplayedCallback(Exception):
     """A signed URL used again with another body: HTTP 403."""
 
 
-def remember_callback(engine: Engine, *, timestamp: int, nonce: str, body: bytes, window: timedelta) -> None:
+def remember_callback(
+    engine: Engine, *, timestamp: int, nonce: str, body: bytes, window: timedelta = REPLAY_WINDOW
+) -> None:
     """Record this URL's first use, or raise ReplayedCallback if it came before with another body."""
     url_key = hashlib.sha256(f"{timestamp}:{nonce}".encode()).hexdigest()
     digest = hashlib.sha256(body).hexdigest()

@@ -32,7 +32,7 @@ from api.console import throttle
 from api.console.auth import USERNAME_PATTERN, end_all_sessions, find_user, normalize_username, unlock
 from api.console.roles import Roles
 from api.console.security import MIN_PASSWORD_CHARS, hash_password, is_weak_password
-from api.console.texts import AdminTexts, texts
+from api.console.texts import AdminTexts, console_texts
 from casebook import audit_chain
 from casebook.console_tables import StaffUser
 from casebook.db import create_db_engine, init_db
@@ -98,7 +98,7 @@ def run(
     prompt: Prompt | None = None,
 ) -> None:
     args = _parser().parse_args(argv)
-    words = texts().admin
+    words = console_texts().admin
     roles = Roles.load()
     with Session(engine) as session:
         if args.command == "create-user":

@@ -4,28 +4,22 @@ as the role reading it may see it."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated
 
 import httpx
-from fastapi import Depends
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session, select
 
 from api.console import casework, display
-from api.console.deps import Clock, ClockDep, ConsoleDenied, RolesDep, Staff, TextsDep, WorkflowDep
+from api.console.deps import ConsoleContext, ConsoleDenied, Staff
 from api.console.pages import page_context, render
 from api.console.personal import Masker, PersonalData, case_words, personal_data, tracker_words
-from api.console.roles import Roles
-from api.console.texts import Texts
-from api.console.workflow import OPEN_STATUSES, REASON_MAX_CHARS, Workflow
-from api.deps import RasaDep, SessionDep, SettingsDep
+from api.console.workflow import OPEN_STATUSES, REASON_MAX_CHARS
 from api.rasa_client import DialogueUnavailable, RasaClient
+from casebook.case_details import read_details
 from casebook.console_tables import CaseWork, StaffUser
 from casebook.models import Case
 from casebook.services.applications import booking_of, meeting_url
-from casebook.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -38,34 +32,6 @@ def visible_case(session: Session, staff: Staff, reference: str) -> Case:
     return found
 
 
-@dataclass(frozen=True)
-class CasePageInputs:
-    """What the case page is made from, besides the case and who looks at it."""
-
-    session: Session
-    rasa: RasaClient
-    settings: Settings
-    workflow: Workflow
-    messages_: Texts
-    roles: Roles
-    clock: Clock
-
-
-def case_page_inputs(
-    session: SessionDep,
-    rasa: RasaDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    roles: RolesDep,
-    clock: ClockDep,
-) -> CasePageInputs:
-    return CasePageInputs(session, rasa, settings, workflow, messages_, roles, clock)
-
-
-CasePageDep = Annotated[CasePageInputs, Depends(case_page_inputs)]
-
-
 async def _tracker(rasa: RasaClient, case_: Case) -> dict[str, object] | None:
     try:
         # ALL: Rasa's default leaves out everything before a restart, which a resident can type.
@@ -75,30 +41,30 @@ async def _tracker(rasa: RasaClient, case_: Case) -> dict[str, object] | None:
         return None
 
 
-def _masker(page: CasePageInputs, case_: Case, tracker: dict[str, object] | None, personal: PersonalData) -> Masker:
+def _masker(context: ConsoleContext, case_: Case, tracker: dict[str, object] | None, personal: PersonalData) -> Masker:
     """For a role without personal data: everything personal the whole conversation holds."""
-    same_conversation = page.session.exec(select(Case).where(Case.conversation_id == case_.conversation_id)).all()
+    same_conversation = context.session.exec(select(Case).where(Case.conversation_id == case_.conversation_id)).all()
     words = case_words(same_conversation, personal)  # the case itself is one of them
     events = tracker.get("events") if tracker else None
     if isinstance(events, list):
         words |= tracker_words((e for e in events if isinstance(e, dict)), personal)
-    return Masker.build(words, personal, hidden_answer=page.messages_.messages.personal_hidden)
+    return Masker.build(words, personal, hidden_answer=context.texts.messages.personal_hidden)
 
 
 async def render_case_page(
-    page: CasePageInputs,
+    context: ConsoleContext,
+    rasa: RasaClient,
     *,
     case_: Case,
-    staff: Staff,
     now: datetime,
     error: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     """The case page; the routes that change a case show it again with `error` when refused."""
-    session, workflow, role = page.session, page.workflow, staff.role
+    session, workflow, role = context.session, context.workflow, context.staff.role
     personal = personal_data()
-    tracker = await _tracker(page.rasa, case_)
-    masker = None if role.personal_data else _masker(page, case_, tracker, personal)
+    tracker = await _tracker(rasa, case_)
+    masker = None if role.personal_data else _masker(context, case_, tracker, personal)
 
     def masked(text: str) -> str:
         return text if masker is None else masker.text(text)
@@ -128,15 +94,15 @@ async def render_case_page(
         "case.html",
         status_code=status_code,
         error=error,
-        **page_context(staff, page.settings, workflow),
+        **page_context(context),
         case=case_,
         name=role.name(case_.applicant_name),
         phone=role.phone(case_.phone),
-        details=display.details(case_.details, workflow, masker, personal),
+        details=display.details(read_details(case_.kind, case_.details), workflow, masker, personal),
         booking=booking,
-        meeting_link=meeting_url(booking, page.settings.meeting_url_template),
+        meeting_link=meeting_url(booking, context.settings.meeting_url_template),
         deadline=deadline,
-        deadline_text=display.deadline_text(deadline, page.messages_.deadlines),
+        deadline_text=display.deadline_text(deadline, context.texts.deadlines),
         next_statuses=workflow.next_statuses(case_.status),
         reason_required=workflow.reason_required,
         outcomes=outcomes,
@@ -144,11 +110,13 @@ async def render_case_page(
         reason_max=REASON_MAX_CHARS,
         not_accepted_reason=masked(work.not_accepted_reason) if work and work.not_accepted_reason else None,
         assignee=assignee,
-        assignees=casework.eligible_assignees(session, roles=page.roles, kind=case_.kind) if role.assign_others else [],
+        assignees=casework.eligible_assignees(session, roles=context.roles, kind=case_.kind)
+        if role.assign_others
+        else [],
         may_take_over=role.may("take_over") and case_.status in OPEN_STATUSES,
         notes=notes,
         history=history,
         transcript=None if tracker is None else display.transcript(tracker, masker, personal),
-        transcript_unavailable=page.messages_.messages.transcript_unavailable,
-        transcript_empty=page.messages_.messages.transcript_empty,
+        transcript_unavailable=context.texts.messages.transcript_unavailable,
+        transcript_empty=context.texts.messages.transcript_empty,
     )

@@ -1,5 +1,5 @@
 """Dependencies of the console routes: the clock, the data files, the signed-in staff member,
-and the CSRF check every form post passes."""
+the CSRF check every form post passes, and the one context a page is made with."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Form, Request
+from sqlmodel import Session
 
 from api.console.auth import session_for
-from api.console.roles import Role, Roles
+from api.console.roles import Permission, Role, Roles
 from api.console.security import SESSION_COOKIE, same_token
-from api.console.texts import Texts, texts
+from api.console.texts import ConsoleTexts, console_texts
 from api.console.workflow import Workflow, workflow
 from api.deps import SessionDep, SettingsDep
 from casebook.console_tables import StaffSession, StaffUser
+from casebook.settings import Settings
 
 Clock = Callable[[], datetime]
 
@@ -41,14 +43,14 @@ def get_workflow() -> Workflow:
     return workflow()
 
 
-def get_texts() -> Texts:
-    return texts()
+def get_texts() -> ConsoleTexts:
+    return console_texts()
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
 RolesDep = Annotated[Roles, Depends(get_roles)]
 WorkflowDep = Annotated[Workflow, Depends(get_workflow)]
-TextsDep = Annotated[Texts, Depends(get_texts)]
+TextsDep = Annotated[ConsoleTexts, Depends(get_texts)]
 
 
 class LoginRequired(Exception):
@@ -84,6 +86,11 @@ class Staff:
         assert self.user.id is not None
         return self.user.id
 
+    def require(self, *permissions: Permission) -> None:
+        """Refuse the request unless the role has every one of `permissions` (roles.yml)."""
+        if not all(self.role.may(permission) for permission in permissions):
+            raise ConsoleDenied(403, "action_not_allowed")
+
 
 def current_staff(
     request: Request, session: SessionDep, settings: SettingsDep, clock: ClockDep, roles: RolesDep
@@ -106,11 +113,39 @@ def current_staff(
 StaffDep = Annotated[Staff, Depends(current_staff)]
 
 
-def checked_staff(staff: StaffDep, csrf_token: Annotated[str, Form()] = "") -> Staff:
-    """The signed-in staff member of a form post that carries its session's CSRF token."""
-    if not same_token(csrf_token, staff.session.csrf_token):
+@dataclass(frozen=True)
+class ConsoleContext:
+    """What a console page is made with: who asks, the database, the settings, the data files and now."""
+
+    staff: Staff
+    session: Session
+    settings: Settings
+    workflow: Workflow
+    texts: ConsoleTexts
+    roles: Roles
+    clock: Clock
+
+
+def console_context(
+    staff: StaffDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    workflow: WorkflowDep,
+    texts_: TextsDep,
+    roles: RolesDep,
+    clock: ClockDep,
+) -> ConsoleContext:
+    return ConsoleContext(staff, session, settings, workflow, texts_, roles, clock)
+
+
+ConsoleDep = Annotated[ConsoleContext, Depends(console_context)]
+
+
+def posting_context(context: ConsoleDep, csrf_token: Annotated[str, Form()] = "") -> ConsoleContext:
+    """The context of a form post that carries its session's CSRF token."""
+    if not same_token(csrf_token, context.staff.session.csrf_token):
         raise ConsoleDenied(403, "csrf_failed")
-    return staff
+    return context
 
 
-PostingStaffDep = Annotated[Staff, Depends(checked_staff)]
+PostingDep = Annotated[ConsoleContext, Depends(posting_context)]

@@ -1,5 +1,6 @@
 """Turning stored data into what a staff member reads: local times, the transcript, the form's
-details in words, deadline flags, CSV cells. Personal data is masked here for roles without it."""
+details in words, deadline flags, the queue's rows, CSV cells. Personal data is masked here for
+roles without it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from api.console.casework import QueueRow
 from api.console.personal import Masker, PersonalData
+from api.console.roles import Role
 from api.console.texts import DeadlineTexts
-from api.console.workflow import DeadlineView, Workflow
+from api.console.workflow import OPEN_STATUSES, DeadlineView, Workflow
+from casebook.case_details import CaseDetails
 from casebook.clock import as_utc
+from casebook.models import CaseKind
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -88,10 +93,17 @@ def _value(value: Any, key: str, workflow: Workflow) -> str:
 
 
 def details(
-    data: Mapping[str, Any], workflow: Workflow, masker: Masker | None, personal: PersonalData, parent: str = ""
+    data: CaseDetails | Mapping[str, Any],
+    workflow: Workflow,
+    masker: Masker | None,
+    personal: PersonalData,
+    parent: str = "",
 ) -> list[DetailItem]:
-    """What the service form recorded, labelled in Chinese, nested lists and mappings kept.
-    For roles without personal data the personal keys of personal_data.yml are hidden."""
+    """What the service form recorded (a case's typed details, casebook/case_details.py, or a
+    mapping inside them), labelled in Chinese, nested lists and mappings kept, in the order
+    recorded. For roles without personal data the personal keys of personal_data.yml are hidden."""
+    if isinstance(data, CaseDetails):
+        data = data.stored()
 
     def shown(key: str, value: Any) -> str:
         text = _value(value, key, workflow)
@@ -146,3 +158,25 @@ def csv_document(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str
     writer.writerow([csv_cell(h) for h in header])
     writer.writerows([csv_cell(v) for v in row] for row in rows)
     return "\ufeff" + buffer.getvalue()
+
+
+def queue_row(row: QueueRow, role: Role, workflow: Workflow, deadlines: DeadlineTexts, now: datetime) -> dict[str, Any]:
+    """One case of the queue (and of its CSV) as the role may read it, with its deadline flag."""
+    case_ = row.case
+    deadline = workflow.deadline(
+        kind=case_.kind,
+        status=case_.status,
+        created_at=case_.created_at,
+        accepted_at=row.work.accepted_at if row.work else None,
+        now=now,
+    )
+    return {
+        "case": case_,
+        "name": role.name(case_.applicant_name),
+        "phone": role.phone(case_.phone),
+        "assignee": row.assignee.display_name if row.assignee else "",
+        "deadline": deadline,
+        "deadline_text": deadline_text(deadline, deadlines),
+        "danger": case_.kind == CaseKind.danger and case_.status in OPEN_STATUSES,
+        "not_accepted_reason": row.work.not_accepted_reason if row.work else None,
+    }

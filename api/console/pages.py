@@ -19,10 +19,10 @@ from fastapi.routing import APIRoute
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from api.console import display
-from api.console.deps import ConsoleDenied, LoginRequired, Staff
+from api.console.deps import ConsoleContext, ConsoleDenied, LoginRequired
 from api.console.security import CookiePolicy
-from api.console.texts import Texts, texts
-from api.console.workflow import Workflow
+from api.console.texts import ConsoleTexts, console_texts
+from casebook.office_entries import EntryRefused
 from casebook.settings import Settings
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -53,9 +53,18 @@ def render(template: str, *, status_code: int = 200, **context: Any) -> HTMLResp
     return HTMLResponse(body, status_code=status_code, headers=PAGE_HEADERS)
 
 
-def message(messages_: Texts, code: str, **values: Any) -> str:
-    text: str = getattr(messages_.messages, code)
+def message(texts: ConsoleTexts, code: str, **values: Any) -> str:
+    text: str = getattr(texts.messages, code)
     return text.format(**values)
+
+
+def entry_refusal(texts: ConsoleTexts, refused: EntryRefused) -> str:
+    """Why a step on an office knowledge entry was refused, with the citation problems if any."""
+    return message(texts, refused.code, problems="；".join(refused.problems))
+
+
+# A refused step on an office entry: someone else's step came first, or it is not the writer's to take.
+ENTRY_REFUSAL_STATUS = {"own_draft": 403, "entry_not_draft": 409, "entry_changed": 409, "entry_withdrawn": 409}
 
 
 def redirect(location: str) -> RedirectResponse:
@@ -63,7 +72,8 @@ def redirect(location: str) -> RedirectResponse:
 
 
 class ConsoleRoute(APIRoute):
-    """Turns the console's refusals into pages: no session → the sign-in page; denied → an error page."""
+    """Turns the console's refusals into pages: no session → the sign-in page; denied, or a step on
+    a knowledge entry refused → an error page (the request's session is closed uncommitted)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -75,11 +85,20 @@ class ConsoleRoute(APIRoute):
                 return redirect(missing.location)
             except ConsoleDenied as denied:
                 return render(
-                    "error.html", status_code=denied.status_code, error=message(texts(), denied.code), code=denied.code
+                    "error.html",
+                    status_code=denied.status_code,
+                    error=message(console_texts(), denied.code),
+                    code=denied.code,
                 )
+            except EntryRefused as refused:
+                status_code = ENTRY_REFUSAL_STATUS.get(refused.code, 400)
+                error = entry_refusal(console_texts(), refused)
+                return render("error.html", status_code=status_code, error=error, code=refused.code)
             except RequestValidationError:
                 # A form or query the console did not write (too long, not a number): a page, not JSON.
-                return render("error.html", status_code=400, error=message(texts(), "bad_input"), code="bad_input")
+                return render(
+                    "error.html", status_code=400, error=message(console_texts(), "bad_input"), code="bad_input"
+                )
 
         return route
 
@@ -93,8 +112,10 @@ def zone(settings: Settings) -> ZoneInfo:
     return ZoneInfo(settings.office_timezone)
 
 
-def page_context(staff: Staff, settings: Settings, workflow: Workflow) -> dict[str, Any]:
-    return {"staff": staff, "when": partial(display.local_time, zone=zone(settings)), "labels": workflow}
+def page_context(context: ConsoleContext) -> dict[str, Any]:
+    """What every page's template is given: who is signed in, local times, the workflow's labels."""
+    when = partial(display.local_time, zone=zone(context.settings))
+    return {"staff": context.staff, "when": when, "labels": context.workflow}
 
 
 @dataclass(frozen=True)

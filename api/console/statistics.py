@@ -1,10 +1,10 @@
 """The office head's statistics (/console/statistics): cases per month by service and area, how
 mediations and legal-aid applications ended, when residents write, and how satisfied they were.
 
-Plain functions over a database session returning pydantic models, for the page, its JSON and
-its CSV. Rows are read for the period and counted here rather than grouped in SQL: months, hours
-and weekdays are the office's local ones, which SQLite and PostgreSQL would compute differently,
-and an office has thousands of cases a year, not millions.
+Plain functions over a database session returning pydantic models (statistics_figures.py), for
+the page, its JSON and its CSV. Rows are read for the period and counted here rather than grouped
+in SQL: months, hours and weekdays are the office's local ones, which SQLite and PostgreSQL would
+compute differently, and an office has thousands of cases a year, not millions.
 """
 
 from __future__ import annotations
@@ -15,169 +15,46 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import column, inspect, table
 from sqlmodel import Session, col, select
 
+from api.console.statistics_figures import (
+    CHART_AREAS,
+    DEFAULT_MONTHS,
+    NOT_ACCEPTED,
+    OTHER_AREAS,
+    PENDING,
+    SATISFIED_SCORE,
+    UNKNOWN,
+    UNRECORDED,
+    Activity,
+    CaseCounts,
+    Label,
+    LegalAidFigures,
+    OutcomeFigures,
+    Period,
+    PeriodClock,
+    Satisfaction,
+    Series,
+    Statistics,
+    VerdictTable,
+    percent,
+    period_ending,
+    series,
+)
 from api.console.workflow import OPEN_STATUSES, Workflow
-from casebook.clock import as_utc
 from casebook.console_tables import CaseWork
 from casebook.models import Case, CaseKind, CaseStatus, Rating
 
-DEFAULT_MONTHS = 12
-MAX_MONTHS = 36
-CHART_AREAS = 6  # the area chart shows the largest few and puts the rest together
-SATISFIED_SCORE = 3
-UNKNOWN = ""  # the key of "no area" and "no verdict"
-UNRECORDED = "unrecorded"  # closed before outcomes were recorded
-NOT_ACCEPTED = "not_accepted"
-PENDING = "pending"
-OTHER_AREAS = "*other"
-
 # Rasa's SQL tracker store (same database): one row per event; residents' messages are "user".
 _EVENTS = table("events", column("type_name"), column("timestamp"))
-
-
-class _Figures(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Label(_Figures):
-    key: str
-    label: str
-
-
-class Series(_Figures):
-    """One line or bar group: a value per month (or per hour), in the order of its axis."""
-
-    key: str
-    label: str
-    values: list[int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.values)
-
-
-class Period(_Figures):
-    start: datetime  # UTC, the first moment of the first month in the office's time zone
-    end: datetime  # UTC, now (not included)
-    timezone: str
-    months: list[str]  # "2025-03", oldest first
-
-
-class CaseCounts(_Figures):
-    total: int
-    by_month: list[int]
-    by_kind: list[Series]  # every kind, in workflow.yml's order
-    by_area: list[Series]  # every area seen, most cases first, no area last
-    chart_areas: list[Series]  # by_area's largest few and the others together, for the chart
-
-
-class OutcomeFigures(_Figures):
-    """How closed cases of one kind ended, per month of closing (mediation; legal-aid decisions)."""
-
-    kind: CaseKind
-    title: str
-    choices: list[Series]  # one per outcome of workflow.yml
-    unrecorded: Series  # closed before an outcome was asked for
-    not_accepted: Series  # 不予受理: never got as far as an outcome; not in the rate
-    rate_percent: list[float | None]  # share of outcomes marked success, among recorded ones
-    overall_rate_percent: float | None
-
-
-class VerdictTable(_Figures):
-    """Legal-aid applications of the period: the pre-check's verdict against what became of them."""
-
-    verdicts: list[Label]  # rows
-    decisions: list[Label]  # columns: the outcomes, not accepted, unrecorded, pending
-    counts: list[list[int]]  # [verdict][decision]
-    total: int
-
-
-class LegalAidFigures(_Figures):
-    verdicts: VerdictTable
-    decisions: OutcomeFigures
-
-
-class Activity(_Figures):
-    messages_available: bool  # False when the tracker store's table is not in this database
-    messages_total: int
-    messages_by_month: list[int]
-    messages_by_hour: list[int]  # 24, local hours
-    messages_by_weekday: list[int]  # 7, Monday first
-    messages_by_weekday_hour: list[list[int]]  # 7 × 24
-    cases_by_hour: list[int]
-    cases_by_weekday: list[int]
-    weekdays: list[str]
-    busiest_hour: int | None  # of residents' messages, or of new cases without them
-
-
-class Satisfaction(_Figures):
-    scores: list[Label]  # "1", "2", "3"
-    total: int
-    by_score: list[int]
-    by_month: list[Series]  # one per score
-    count_by_month: list[int]
-    mean_by_month: list[float | None]
-    satisfied_share_by_month: list[float | None]
-    mean: float | None
-    satisfied_share_percent: float | None  # share of 满意 (3)
-
-
-class Statistics(_Figures):
-    period: Period
-    cases: CaseCounts
-    mediation: OutcomeFigures
-    legal_aid: LegalAidFigures
-    activity: Activity
-    satisfaction: Satisfaction
-
-
-# --- the period and its months --------------------------------------------------------------------
-
-
-def period_ending(now: datetime, zone: ZoneInfo, months: int = DEFAULT_MONTHS) -> Period:
-    """The last `months` calendar months in the office's time zone, this one included, up to now."""
-    months = max(1, min(months, MAX_MONTHS))
-    local = as_utc(now).astimezone(zone)
-    first = local.year * 12 + local.month - 1 - (months - 1)
-    keys = [f"{(first + i) // 12:04d}-{(first + i) % 12 + 1:02d}" for i in range(months)]
-    start = datetime(first // 12, first % 12 + 1, 1, tzinfo=zone).astimezone(UTC)
-    return Period(start=start, end=as_utc(now), timezone=zone.key, months=keys)
-
-
-class _Clock:
-    """Places moments of the period in their local month, hour and weekday."""
-
-    def __init__(self, period: Period):
-        self.period = period
-        self.zone = ZoneInfo(period.timezone)
-        self._index = {key: i for i, key in enumerate(period.months)}
-
-    def local(self, moment: datetime) -> datetime:
-        return as_utc(moment).astimezone(self.zone)
-
-    def month(self, moment: datetime) -> int | None:
-        return self._index.get(f"{self.local(moment):%Y-%m}")
-
-    def within(self, moment: datetime | None) -> bool:
-        return moment is not None and self.period.start <= as_utc(moment) < self.period.end
-
-
-def _percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _series(key: str, label: str, counts: Counter[int], size: int) -> Series:
-    return Series(key=key, label=label, values=[counts[i] for i in range(size)])
 
 
 # --- cases -----------------------------------------------------------------------------------------
 
 
 def case_counts(session: Session, period: Period, workflow: Workflow) -> CaseCounts:
-    clock = _Clock(period)
+    clock = PeriodClock(period)
     size = len(period.months)
     rows = session.exec(
         select(Case.kind, Case.area, Case.created_at).where(
@@ -196,11 +73,11 @@ def case_counts(session: Session, period: Period, workflow: Workflow) -> CaseCou
         by_area.setdefault(area or UNKNOWN, Counter())[month] += 1
     labels = workflow.statistics
     areas = sorted(by_area, key=lambda a: (a == UNKNOWN, -sum(by_area[a].values()), a))
-    area_series = [_series(a, a or labels.unknown_area, by_area[a], size) for a in areas]
+    area_series = [series(a, a or labels.unknown_area, by_area[a], size) for a in areas]
     return CaseCounts(
         total=sum(by_month.values()),
         by_month=[by_month[i] for i in range(size)],
-        by_kind=[_series(kind.value, workflow.kinds[kind], counts, size) for kind, counts in by_kind.items()],
+        by_kind=[series(kind.value, workflow.kinds[kind], counts, size) for kind, counts in by_kind.items()],
         by_area=area_series,
         chart_areas=_largest(area_series, CHART_AREAS, labels.other_areas),
     )
@@ -223,7 +100,7 @@ def _largest(series: Sequence[Series], keep: int, other_label: str) -> list[Seri
 def outcomes(session: Session, period: Period, workflow: Workflow, kind: CaseKind) -> OutcomeFigures:
     """Cases of `kind` finished in the period, by month of finishing and how they ended."""
     rule = workflow.outcomes[kind]
-    clock = _Clock(period)
+    clock = PeriodClock(period)
     size = len(period.months)
     rows = session.exec(
         select(Case.status, CaseWork.outcome, CaseWork.closed_at)
@@ -245,20 +122,20 @@ def outcomes(session: Session, period: Period, workflow: Workflow, kind: CaseKin
         else:
             counts[outcome if outcome in rule.choices else UNRECORDED][month] += 1
     labels = workflow.statistics
-    choices = [_series(key, choice.label, counts[key], size) for key, choice in rule.choices.items()]
+    choices = [series(key, choice.label, counts[key], size) for key, choice in rule.choices.items()]
     succeeded = [key for key, choice in rule.choices.items() if choice.success]
 
     def rate(months: Iterable[int]) -> float | None:
         chosen = list(months)
         wins = sum(counts[key][m] for key in succeeded for m in chosen)
-        return _percent(wins, sum(counts[key][m] for key in rule.choices for m in chosen))
+        return percent(wins, sum(counts[key][m] for key in rule.choices for m in chosen))
 
     return OutcomeFigures(
         kind=kind,
         title=rule.title,
         choices=choices,
-        unrecorded=_series(UNRECORDED, labels.unrecorded, counts[UNRECORDED], size),
-        not_accepted=_series(NOT_ACCEPTED, workflow.statuses[CaseStatus.not_accepted], counts[NOT_ACCEPTED], size),
+        unrecorded=series(UNRECORDED, labels.unrecorded, counts[UNRECORDED], size),
+        not_accepted=series(NOT_ACCEPTED, workflow.statuses[CaseStatus.not_accepted], counts[NOT_ACCEPTED], size),
         rate_percent=[rate([m]) for m in range(size)],
         overall_rate_percent=rate(range(size)),
     )
@@ -324,7 +201,7 @@ def _message_times(session: Session, period: Period) -> list[float] | None:
 
 def activity(session: Session, period: Period, workflow: Workflow) -> Activity:
     """Residents' messages (Rasa's tracker store) and new cases by local hour and weekday."""
-    clock = _Clock(period)
+    clock = PeriodClock(period)
     size = len(period.months)
     stamps = _message_times(session, period)
     grid = [[0] * 24 for _ in range(7)]
@@ -364,7 +241,7 @@ def activity(session: Session, period: Period, workflow: Workflow) -> Activity:
 
 
 def satisfaction(session: Session, period: Period, workflow: Workflow) -> Satisfaction:
-    clock = _Clock(period)
+    clock = PeriodClock(period)
     size = len(period.months)
     labels = workflow.statistics.scores
     rows = session.exec(
@@ -386,12 +263,12 @@ def satisfaction(session: Session, period: Period, workflow: Workflow) -> Satisf
         scores=[Label(key=str(s), label=labels[s]) for s in per_score],
         total=total,
         by_score=by_score,
-        by_month=[_series(str(s), labels[s], per_score[s], size) for s in per_score],
+        by_month=[series(str(s), labels[s], per_score[s], size) for s in per_score],
         count_by_month=count_by_month,
         mean_by_month=[round(t / n, 2) if n else None for t, n in zip(sum_by_month, count_by_month, strict=True)],
-        satisfied_share_by_month=[_percent(satisfied[m], count_by_month[m]) for m in range(size)],
+        satisfied_share_by_month=[percent(satisfied[m], count_by_month[m]) for m in range(size)],
         mean=round(sum(sum_by_month) / total, 2) if total else None,
-        satisfied_share_percent=_percent(sum(satisfied.values()), total),
+        satisfied_share_percent=percent(sum(satisfied.values()), total),
     )
 
 

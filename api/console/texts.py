@@ -6,8 +6,9 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from knowledge.datafile import load_yaml_model
 
 TEXTS_FILE = Path(__file__).parent / "texts.yml"
 
@@ -123,7 +124,9 @@ class KnowledgeTexts(_Section):
         return self
 
 
-class Texts(_Section):
+class ConsoleTexts(_Section):
+    """Everything the console says to staff outside its templates."""
+
     messages: Messages
     deadlines: DeadlineTexts
     admin: AdminTexts
@@ -132,13 +135,10 @@ class Texts(_Section):
     audit_actions: dict[str, str]
 
     @classmethod
-    def load(cls, path: Path = TEXTS_FILE) -> Texts:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValueError, yaml.YAMLError) as error:
-            raise ValueError(f"{path.name}: {error}") from error
+    def load(cls, path: Path = TEXTS_FILE) -> ConsoleTexts:
+        return load_yaml_model(cls, path)
 
 
 @cache
-def texts() -> Texts:
-    return Texts.load()
+def console_texts() -> ConsoleTexts:
+    return ConsoleTexts.load()

@@ -7,7 +7,7 @@ counted as they happen but read from the database at each scrape (api/observabil
 
 Several worker processes add up when PROMETHEUS_MULTIPROC_DIR is set (prometheus-client's
 multiprocess mode, chosen when prometheus_client is first imported): each process writes its
-values to files there and a scrape sums them (api/observability/exposition.py).
+values to files there and a scrape sums them (telemetry/exposition.py).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import httpx
 from prometheus_client import Counter, Histogram
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.observability import context
 from api.rasa_client import DialogueUnavailable
+from telemetry import context
 
 # WeChat retries a callback it has no answer to after 5 s; past this a reply is at risk.
 WECHAT_LATE_SECONDS = 4.5

@@ -9,7 +9,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.observability import context
+from telemetry import context
 
 HEADER = "X-Request-ID"
 # Anything else (long, spaced, markup) is not logged: a header is the caller's text.

@@ -8,20 +8,20 @@ text may be (api/security/typed_text.py).
 from __future__ import annotations
 
 import logging
-import unicodedata
 from typing import Any
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import messages
 from api.deps import ClientAddressDep, ConversationIdsDep, LimiterDep, RasaDep, SettingsDep
 from api.observability.metrics import channel_of, observed_turn, record_empty_reply
 from api.rasa_client import DialogueUnavailable
+from api.resident_texts import resident_texts
 from api.routes.problems import refusals
 from api.security.conversation_ids import CLIENT_TOKEN
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
+from api.text import clean_message
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -55,12 +55,6 @@ class ChatMessage(BaseModel):
     buttons: list[ChatButton] | None = None
     image: str | None = None
     custom: dict[str, Any] | None = None
-
-
-def clean_message(text: str) -> str:
-    """Drop control characters (keep newlines), fold compatibility forms, trim."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc").strip()
 
 
 def _notice(sender: str, text: str) -> list[ChatMessage]:
@@ -97,16 +91,16 @@ async def chat(
     """
     conversation_id = ids.resident(body.sender)
     if conversation_id is None:  # the pattern above admits only strong tokens; kept for clarity
-        raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
+        raise HTTPException(status_code=422, detail=resident_texts().bad_sender)
     # Per client is checked at the edge; one conversation gets a person's pace.
     await limiter.enforce(conversation_id, limiter.rules.per_conversation.chat)
     if len(body.message) > settings.max_message_chars:
-        return _notice(body.sender, messages.MESSAGE_TOO_LONG.format(limit=settings.max_message_chars))
+        return _notice(body.sender, resident_texts().message_too_long.format(limit=settings.max_message_chars))
     text = clean_message(body.message)
     try:
         text = await screen(rasa, conversation_id, text) if text else ""
         if not text:
-            return _notice(body.sender, messages.EMPTY_MESSAGE)
+            return _notice(body.sender, resident_texts().empty_message)
         with observed_turn(channel_of(body.sender), conversation_id):
             replies = await rasa.send(conversation_id, text, metadata={"client": ids.client(address)})
         if not replies and await is_taken_over(rasa, conversation_id):
@@ -119,9 +113,9 @@ async def chat(
         if not replies:  # the turn ran but said nothing: an action failed (or its server is down)
             logger.warning("the dialogue engine answered nothing in a conversation")
             record_empty_reply()
-            return _notice(body.sender, messages.NO_REPLY)
+            return _notice(body.sender, resident_texts().no_reply)
     except DialogueUnavailable as error:
-        raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
+        raise HTTPException(status_code=503, detail=resident_texts().dialogue_unavailable) from error
     return [ChatMessage.model_validate({**reply, "recipient_id": body.sender}) for reply in replies]
 
 
@@ -129,4 +123,4 @@ async def _while_taken_over(rasa: RasaDep, text: str) -> str:
     """Staff are in the conversation and the assistant is paused: say the message reached them,
     unless the resident may be in danger — then the emergency numbers, at once, as always."""
     intent = ((await rasa.parse(text)).get("intent") or {}).get("name")
-    return messages.TAKEOVER_EMERGENCY if intent == "emergency" else messages.TAKEOVER_WAITING
+    return resident_texts().takeover_emergency if intent == "emergency" else resident_texts().takeover_waiting

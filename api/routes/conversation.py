@@ -13,10 +13,10 @@ from fastapi import APIRouter, Header, HTTPException, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from api import messages
 from api.deps import ConversationIdsDep, LimiterDep, RasaDep
 from api.privacy.forget import forget_conversation
 from api.rasa_client import DialogueUnavailable
+from api.resident_texts import resident_texts
 from api.routes.chat import ChatButton
 from api.routes.problems import refusals
 
@@ -37,7 +37,7 @@ class TranscriptLine(BaseModel):
 def _conversation(ids: ConversationIdsDep, token: str) -> str:
     conversation_id = ids.resident(token)
     if conversation_id is None:
-        raise HTTPException(status_code=422, detail=messages.BAD_SENDER)
+        raise HTTPException(status_code=422, detail=resident_texts().bad_sender)
     return conversation_id
 
 
@@ -57,7 +57,7 @@ async def transcript(
     try:
         tracker = await rasa.tracker(conversation_id)
     except DialogueUnavailable as error:
-        raise HTTPException(status_code=503, detail=messages.DIALOGUE_UNAVAILABLE) from error
+        raise HTTPException(status_code=503, detail=resident_texts().dialogue_unavailable) from error
     return [line for event in tracker.get("events", []) if (line := _line(event)) is not None]
 
 

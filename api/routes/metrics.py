@@ -16,8 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from api.deps import ClientAddressDep, SettingsDep
-from api.observability.exposition import CONTENT_TYPE, scrape
 from api.observability.open_cases import OpenCases
+from telemetry.exposition import CONTENT_TYPE, scrape
 
 router = APIRouter(tags=["operations"])
 

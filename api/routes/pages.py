@@ -13,8 +13,8 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field, field_validator
 
-from api import messages
 from api.deps import SettingsDep, StatutesDep
+from api.resident_texts import resident_texts
 from api.routes.problems import refusals
 from casebook.services.applications import ROOM
 from casebook.services.cases import REFERENCE
@@ -55,7 +55,7 @@ def render_article(law: str, number: str, text: str, superseded_note: str | None
     paragraphs = "\n".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines() if line.strip())
     warning = ""
     if superseded_note:
-        notice = messages.STATUTE_SUPERSEDED.format(note=superseded_note)
+        notice = resident_texts().statute_superseded.format(note=superseded_note)
         warning = f'<p class="superseded" role="alert">{html.escape(notice)}</p>'
     return _template("statute.html").substitute(
         label=html.escape(f"{law}{number}"),
@@ -116,7 +116,7 @@ def receipt_qr(receipt: ReceiptCode, settings: SettingsDep) -> Response:
     lines = [receipt.reference]
     if receipt.join_url:
         if not is_meeting_link(receipt.join_url, settings.meeting_url_template):
-            raise HTTPException(status_code=422, detail=messages.INVALID_REQUEST)
+            raise HTTPException(status_code=422, detail=resident_texts().invalid_request)
         lines.append(receipt.join_url)
     # UTF-8 byte mode: segno would otherwise pick Shift_JIS kanji mode for some text.
     code = segno.make("\n".join(lines), encoding="utf-8", error="m")

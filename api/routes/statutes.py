@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel, Field
 
-from api import messages
 from api.deps import StatutesDep
+from api.resident_texts import resident_texts
 from api.routes.problems import refusals
 
 router = APIRouter(prefix="/api/statutes", tags=["statutes"])
@@ -28,12 +28,12 @@ def get_article(
 ) -> ArticleOut:
     article = statutes.cite(cite)
     if article is None:
-        raise HTTPException(status_code=404, detail=messages.STATUTE_NOT_FOUND)
+        raise HTTPException(status_code=404, detail=resident_texts().statute_not_found)
     note = statutes.superseded.get(article.law)
     return ArticleOut(
         law=article.law,
         article=article.number,
         text=article.text,
         version=statutes.versions.get(article.law, ""),
-        superseded=messages.STATUTE_SUPERSEDED.format(note=note) if note else None,
+        superseded=resident_texts().statute_superseded.format(note=note) if note else None,
     )

@@ -4,10 +4,10 @@ WeChat waits 5 seconds for an answer and then retries the callback. The bot gets
 `wechat_passive_reply_seconds`: when it answers in time its reply goes back in the HTTP
 response (a passive reply); otherwise the response is an immediate "success" and the reply
 follows through the customer-service API once the bot is done. Each callback is taken on once,
-whichever worker its retries reach: its key is unique in the database. A signed URL is used
-once (api/channels/wechat_replay.py). The resident is known to Rasa, the database and the logs
-by a keyed hash of the OpenID; the OpenID itself stays in the recipients table for pushes.
-wechatpy stays in api/channels/wechat.py.
+whichever worker its retries reach: its key is unique in the database (api/channels/wechat_store.py).
+A signed URL is used once (api/channels/wechat_replay.py). The resident is known to Rasa, the
+database and the logs by a keyed hash of the OpenID; the OpenID itself stays in the recipients
+table for pushes. wechatpy stays in api/channels/wechat.py.
 """
 
 from __future__ import annotations
@@ -15,47 +15,37 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Annotated
 
 import httpx
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import PlainTextResponse, Response
-from pydantic import ValidationError
-from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-from sqlmodel import Session, col, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from api.channels import wechat_store
 from api.channels.wechat import (
-    MAX_CLOCK_SKEW_SECONDS,
-    Choice,
     Inbound,
     InboundKind,
     MalformedMessage,
     SignatureError,
     WeChatChannel,
-    compose,
     hide_url_secrets,
-    pick_choice,
-    split_text,
-    wechat_texts,
-    with_choices,
 )
 from api.channels.wechat_recipients import WeChatRecipients
 from api.channels.wechat_replay import ReplayedCallback, remember_callback
-from api.channels.wechat_tables import WeChatCallback, WeChatChoices
-from api.deps import ConversationIdsDep, RasaDep, SettingsDep
+from api.channels.wechat_replies import compose, pick_choice, split_text, with_choices
+from api.channels.wechat_texts import wechat_texts
+from api.deps import ConversationIdsDep, DeliveryDep, EngineDep, RasaDep, SettingsDep
 from api.observability.metrics import observed_turn, record_empty_reply
 from api.rasa_client import DialogueUnavailable, RasaClient
-from api.routes.chat import clean_message
 from api.routes.problems import refusals
 from api.security.typed_text import screen
 from api.services.takeover import is_taken_over
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
-from casebook.clock import utc_now
+from api.text import clean_message
 from casebook.settings import Settings
 
 router = APIRouter(prefix="/wechat", tags=["wechat"])
@@ -65,12 +55,6 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 # WeChat allows only a few customer-service messages per message a resident sends.
 MAX_DELAYED_MESSAGES = 3
-# A signed URL is accepted this long either side of its timestamp, and remembered as long.
-REPLAY_WINDOW = timedelta(seconds=MAX_CLOCK_SKEW_SECONDS)
-# WeChat retries three times, 5 s apart: a passive reply (it may hold a form summary) is kept
-# for those retries only; the callback's key as long as its URL could come back.
-REPLY_MEMORY = timedelta(seconds=60)
-CALLBACK_MEMORY = 2 * REPLAY_WINDOW
 
 
 @dataclass(frozen=True)
@@ -110,30 +94,7 @@ async def get_channel(settings: SettingsDep) -> WeChatChannel:
     )
 
 
-async def get_delivery(request: Request, settings: SettingsDep) -> WeChatDelivery:
-    # Made on first use and kept for the app's life, since it caches the access token.
-    # (async: runs on the event loop, so two requests cannot both make one.)
-    delivery: WeChatDelivery | None = getattr(request.app.state, "wechat_delivery", None)
-    if delivery is None:
-        delivery = WeChatDelivery(
-            app_id=settings.wechat_app_id,
-            app_secret=settings.wechat_app_secret.get_secret_value(),
-            base_url=settings.wechat_api_base_url,
-            recipients=WeChatRecipients(request.app.state.engine),
-        )
-        request.app.state.wechat_delivery = delivery
-    return delivery
-
-
-async def get_engine(request: Request) -> Engine:
-    # The slow path outlives the request, so it gets the engine rather than a request session.
-    engine: Engine = request.app.state.engine
-    return engine
-
-
 ChannelDep = Annotated[WeChatChannel, Depends(get_channel)]
-DeliveryDep = Annotated[WeChatDelivery, Depends(get_delivery)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
 @router.get(
@@ -206,9 +167,7 @@ async def receive(
             body, timestamp=timestamp, nonce=nonce, encrypt_type=encrypt_type, msg_signature=msg_signature
         )
         # After the body's own signature (encrypted mode): only WeChat's bodies claim a URL.
-        await run_in_threadpool(
-            remember_callback, engine, timestamp=int(timestamp), nonce=nonce, body=body, window=REPLAY_WINDOW
-        )
+        await run_in_threadpool(remember_callback, engine, timestamp=int(timestamp), nonce=nonce, body=body)
     except (SignatureError, ReplayedCallback) as error:
         logger.warning("WeChat callback refused: %s", error)
         raise HTTPException(status_code=403, detail=texts.forbidden) from error
@@ -216,7 +175,7 @@ async def receive(
         logger.warning("unreadable WeChat callback: %s", error)
         raise HTTPException(status_code=400, detail=texts.bad_request) from error
     callback = Callback(inbound, ids.wechat(inbound.openid))
-    claimed, earlier_reply = await run_in_threadpool(_claim, engine, callback.key)
+    claimed, earlier_reply = await run_in_threadpool(wechat_store.claim, engine, callback.key)
     if not claimed:
         logger.info("WeChat retried a callback of %s: answered once already", callback.conversation_id)
         return _passive_xml(channel, inbound, earlier_reply) if earlier_reply else _success()
@@ -229,7 +188,7 @@ async def _answer(callback: Callback, answering: Answering) -> Response:
     inbound, conversation = callback.inbound, callback.conversation_id
     recipients = WeChatRecipients(engine)
     if inbound.kind is InboundKind.unsubscribe:
-        await run_in_threadpool(_save_choices, engine, conversation, [])
+        await run_in_threadpool(wechat_store.save_choices, engine, conversation, [])
         await run_in_threadpool(recipients.forget, conversation)
         return _success()
     if inbound.kind is InboundKind.event:
@@ -265,7 +224,7 @@ async def _typed(rasa: RasaClient, engine: Engine, conversation: str, text: str)
     A typed `/restart` or `/greet{...}` is not a button: api.security.typed_text passes it on
     without its slashes (empty when there was nothing else).
     """
-    picked = pick_choice(text, await run_in_threadpool(_load_choices, engine, conversation))
+    picked = pick_choice(text, await run_in_threadpool(wechat_store.load_choices, engine, conversation))
     if picked is not None:
         return picked
     return await screen(rasa, conversation, text)
@@ -273,7 +232,7 @@ async def _typed(rasa: RasaClient, engine: Engine, conversation: str, text: str)
 
 async def _welcome(engine: Engine, channel: WeChatChannel, callback: Callback) -> Response:
     texts = wechat_texts()
-    await run_in_threadpool(_save_choices, engine, callback.conversation_id, texts.welcome_choices)
+    await run_in_threadpool(wechat_store.save_choices, engine, callback.conversation_id, texts.welcome_choices)
     return await _passive(engine, channel, callback, with_choices(texts.welcome, texts.welcome_choices, texts))
 
 
@@ -314,7 +273,7 @@ async def _bot_turn(rasa: RasaClient, engine: Engine, conversation: str, message
         return texts.no_reply  # an action failed (or its server is down): never silence
     reply = compose(replies, texts)
     try:
-        await run_in_threadpool(_save_choices, engine, conversation, reply.choices)
+        await run_in_threadpool(wechat_store.save_choices, engine, conversation, reply.choices)
     except SQLAlchemyError:  # numbered choices are a convenience: the answer still goes out
         logger.exception("could not remember the choices offered in WeChat conversation %s", conversation)
     return reply.text
@@ -339,7 +298,7 @@ async def _deliver_later(turn: asyncio.Task[str], delivery: WeChatDelivery, call
 async def _passive(
     engine: Engine, channel: WeChatChannel, callback: Callback, text: str, background: BackgroundTask | None = None
 ) -> Response:
-    await run_in_threadpool(_remember_reply, engine, callback.key, text)
+    await run_in_threadpool(wechat_store.remember_reply, engine, callback.key, text)
     return _passive_xml(channel, callback.inbound, text, background)
 
 
@@ -365,73 +324,3 @@ async def _read_body(request: Request) -> bytes:
         if len(body) > MAX_BODY_BYTES:
             raise too_large
     return bytes(body)
-
-
-# --- state kept between callbacks -----------------------------------------------------------
-
-
-def _claim(engine: Engine, key: str) -> tuple[bool, str | None]:
-    """Take on a callback. (False, earlier passive reply or None) if it was taken on already."""
-    now = utc_now()
-    with Session(engine) as session:
-        # First forget what no retry can need any more: replies after a minute, keys after the window.
-        stale_reply = col(WeChatCallback.created_at) < now - REPLY_MEMORY
-        session.exec(
-            update(WeChatCallback).where(stale_reply, col(WeChatCallback.reply).is_not(None)).values(reply=None)
-        )
-        session.exec(delete(WeChatCallback).where(col(WeChatCallback.created_at) < now - CALLBACK_MEMORY))
-        session.commit()
-        session.add(WeChatCallback(message_key=key))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            earlier = session.exec(select(WeChatCallback).where(WeChatCallback.message_key == key)).first()
-            return False, earlier.reply if earlier is not None else None
-        return True, None
-
-
-def _remember_reply(engine: Engine, key: str, text: str) -> None:
-    with Session(engine) as session:
-        session.exec(update(WeChatCallback).where(col(WeChatCallback.message_key) == key).values(reply=text[:4000]))
-        session.commit()
-
-
-def _load_choices(engine: Engine, conversation: str) -> list[Choice]:
-    with Session(engine) as session:
-        row = session.get(WeChatChoices, conversation)
-        if row is None:
-            return []
-        try:
-            return [Choice.model_validate(choice) for choice in row.choices]
-        except ValidationError:
-            return []
-
-
-def _save_choices(engine: Engine, conversation: str, choices: list[Choice]) -> None:
-    """Remember the choices just shown; a reply without buttons clears them, so "1" means nothing stale."""
-    stored = [choice.model_dump() for choice in choices]
-    with Session(engine) as session:
-        row = session.get(WeChatChoices, conversation)
-        if not stored:
-            if row is not None:
-                session.delete(row)
-                session.commit()
-            return
-        if row is None:
-            # The column's name is older than conversation ids: it holds the conversation id.
-            session.add(WeChatChoices(user_key=conversation, choices=stored))
-        else:
-            row.choices = stored
-            row.updated_at = utc_now()
-            session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # the same resident's other message stored choices a moment ago
-            session.rollback()
-            session.exec(
-                update(WeChatChoices)
-                .where(col(WeChatChoices.user_key) == conversation)
-                .values(choices=stored, updated_at=utc_now())
-            )
-            session.commit()

@@ -13,8 +13,8 @@ import logging
 import time
 from typing import Any
 
-from api import messages
 from api.rasa_client import RasaClient
+from api.resident_texts import resident_texts
 from api.services.wechat_delivery import DeliveryError, WeChatDelivery
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ async def start(rasa: RasaClient, delivery: WeChatDelivery | None, *, conversati
     """Join the conversation; joining one staff have already taken over changes nothing."""
     if await is_taken_over(rasa, conversation_id):
         return
-    text = messages.TAKEOVER_JOINED.format(name=staff_name)
+    text = resident_texts().takeover_joined.format(name=staff_name)
     await rasa.append_events(
         conversation_id, [{"event": "pause"}, _bot_turn(text, {"state": "started", "staff": staff_name})]
     )
@@ -75,6 +75,6 @@ async def end(rasa: RasaClient, delivery: WeChatDelivery | None, *, conversation
     """Hand the conversation back to the assistant (nothing happens if nobody had taken it over)."""
     if not await is_taken_over(rasa, conversation_id):
         return
-    text = messages.TAKEOVER_LEFT
+    text = resident_texts().takeover_left
     await rasa.append_events(conversation_id, [_bot_turn(text, {"state": "ended"}), {"event": "resume"}])
     await _to_wechat(delivery, conversation_id, text)

@@ -26,8 +26,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api import messages
 from api.rasa_token import bearer_headers
+from api.resident_texts import resident_texts
 from api.security.conversation_ids import ConversationIds
 from scripts.cluster import Cluster
 from scripts.pg_server import find_bin_dir
@@ -41,7 +41,7 @@ pytestmark = [
     ),
 ]
 
-OUTAGE_TEXTS = {messages.NO_REPLY, messages.DIALOGUE_UNAVAILABLE}
+OUTAGE_TEXTS = {resident_texts().no_reply, resident_texts().dialogue_unavailable}
 # Questions with an answer of their own, none of which starts a form.
 QUESTIONS = ["你好", "老板拖欠工资怎么办", "欠条过期了还能要钱吗", "离婚孩子抚养权归谁", "谢谢你"]
 

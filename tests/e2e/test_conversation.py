@@ -199,7 +199,7 @@ def test_staff_take_over_a_live_conversation_and_hand_it_back(stack: Stack) -> N
     resident.say("我要找工作人员")
 
     async def staff(step: str, text: str = "") -> None:
-        # What the console's takeover routes do (api/console/takeover.py), against the real Rasa.
+        # What the console's takeover routes do (api/console/routes/takeover.py), against the real Rasa.
         rasa = RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
         try:
             if step == "start":

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api import messages
+from api.resident_texts import resident_texts
 from casebook.settings import PROJECT_ROOT
 from scripts.stack import APP_BIN, Stack, free_port
 
@@ -145,4 +145,4 @@ def test_with_the_action_server_down_a_resident_is_told_so_in_chinese_never_left
             f"{base}/api/chat", json={"sender": f"web-{uuid.uuid4()}", "message": "老板拖欠工资怎么办"}, timeout=60
         )
     assert response.status_code == 200
-    assert [reply.get("text") for reply in response.json()] == [messages.NO_REPLY]
+    assert [reply.get("text") for reply in response.json()] == [resident_texts().no_reply]

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from api import messages
+from api.resident_texts import resident_texts
 from casebook.db import create_db_engine
 from casebook.models import Case, CaseKind
 from scripts.pg_server import PostgresServer, find_bin_dir
@@ -107,7 +107,7 @@ def test_a_postgresql_restart_asks_the_resident_to_retry_and_then_recovers(
         assert re.search(r"[\u4e00-\u9fff]", detail) and "再" in detail, detail
         # The API's own database work (a sign-in checks the lockout counters) says the same.
         sign_in = staff.post("/console/login", data={"username": "zhang", "password": "x" * 12, "csrf_token": token[1]})
-        assert (sign_in.status_code, sign_in.json()["detail"]) == (503, messages.DATABASE_UNAVAILABLE)
+        assert (sign_in.status_code, sign_in.json()["detail"]) == (503, resident_texts().database_unavailable)
     finally:
         postgres.start()
         staff.close()

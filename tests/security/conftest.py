@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 import pytest
+from wechat_attacker import FakeWeChatApi
 
 from api.rasa_client import RasaClient
 from scripts.stack import Stack
@@ -42,3 +43,11 @@ def rasa_direct(stack: Stack) -> Callable[[RasaCall], Any]:
         return asyncio.run(run())
 
     return call
+
+
+@pytest.fixture
+def wechat_api() -> Iterator[FakeWeChatApi]:
+    """WeChat's API on a local port, for the attacks on the WeChat channel."""
+    api = FakeWeChatApi()
+    yield api
+    api.close()

@@ -1,200 +1,45 @@
-"""Attacks on the WeChat channel, with callbacks sent as WeChat's servers send them.
+"""Attacks on the WeChat channel's API, with callbacks sent as WeChat's servers send them and a
+stand-in for Rasa (the dialogue-level attacks against the real stack are in
+test_attacks_wechat_stack.py).
 
 C1: an OpenID is no credential. Rasa, the database and the logs know a WeChat resident by a
 keyed hash of it; the OpenID is kept only for pushes, and staff messages go to the OpenID that
-wrote, never to one read out of a conversation id. H1: a typed `/restart` or `/greet{…}` is
-words. M5: a captured callback URL carries no other message, plain mode is a deliberate
-choice, and signatures stay out of the logs. M7: no OpenID in any log.
-
-The API-level attacks run against `create_app` with a stand-in for Rasa; the dialogue-level ones
-(what Rasa does with a typed `/restart`) against the real stack in encrypted mode. WeChat's own
-servers cannot run here: the tests sign and encrypt with wechatpy's crypto, and a small local
-server plays WeChat's API.
+wrote, never to one read out of a conversation id. M5: a captured callback URL carries no other
+message, and plain mode is a deliberate choice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import itertools
-import json
-import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
-import xmltodict
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from wechat_attacker import (
+    AES_KEY,
+    APP_ID,
+    IDS,
+    SECRET,
+    TOKEN,
+    VICTIM,
+    FakeRasa,
+    FakeWeChatApi,
+    every_row_but_the_recipients,
+    open_api,
+    sealed,
+    settings_for,
+    signed_url,
+    text_xml,
+)
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
 
-from api.channels.wechat_recipients import WeChatRecipients
-from api.deps import get_rasa
+from api.deps import get_delivery
 from api.main import create_app
-from api.rasa_client import RasaClient
-from api.routes.wechat import get_delivery
-from api.security.conversation_ids import ConversationIds
 from api.services import takeover
 from api.services.wechat_delivery import WeChatDelivery
-from casebook.db import create_db_engine
-from casebook.models import Case
 from casebook.settings import Settings
-from scripts.stack import Stack
-
-TOKEN = "fawuSecurityToken2026"
-APP_ID = "wx00000000security1"
-APP_SECRET = "security-app-secret-0000"
-AES_KEY = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcdefg"
-SECRET = "conversation-secret-of-the-security-suite"
-ACCOUNT = "gh_0123456789ab"
-VICTIM = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"  # the review's PoC OpenID
-IDS = ConversationIds(SECRET.encode())
-_msg_ids = itertools.count(int(time.time()) * 1000)
-
-
-# --- WeChat's side of the line -------------------------------------------------------------------
-
-
-def text_xml(content: str, openid: str = VICTIM, msg_id: int | None = None) -> str:
-    msg_id = next(_msg_ids) if msg_id is None else msg_id
-    return (
-        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-        f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-        f"<Content><![CDATA[{content}]]></Content><MsgId>{msg_id}</MsgId></xml>"
-    )
-
-
-def signed_url() -> dict[str, str]:
-    timestamp, nonce = str(int(time.time())), str(secrets.randbelow(10**10))
-    signer = WeChatSigner()
-    signer.add_data(TOKEN, timestamp, nonce)
-    return {"signature": signer.signature, "timestamp": timestamp, "nonce": nonce}
-
-
-def sealed(xml: str, crypto: WeChatCrypto) -> tuple[dict[str, str], str]:
-    """An encrypted-mode callback: the message in <Encrypt>, the URL with both signatures."""
-    query = signed_url()
-    envelope = xmltodict.parse(crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
-    body = (
-        f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
-    )
-    return {**query, "encrypt_type": "aes", "msg_signature": envelope["MsgSignature"]}, body
-
-
-class FakeWeChatApi:
-    """WeChat's API (stable token, customer-service messages) on a local port, recording messages."""
-
-    def __init__(self) -> None:
-        self.sent: list[dict[str, Any]] = []
-        api = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-                if self.path.startswith("/cgi-bin/stable_token"):
-                    answer: dict[str, Any] = {"access_token": "ACCESS_TOKEN_S", "expires_in": 7200}
-                else:
-                    api.sent.append(body)
-                    answer = {"errcode": 0, "errmsg": "ok"}
-                data = json.dumps(answer).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_args: Any) -> None:
-                return None
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def to(self, openid: str) -> list[str]:
-        return [m["text"]["content"] for m in self.sent if m.get("touser") == openid]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-class FakeRasa:
-    """Records what the dialogue engine would be sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-
-    async def send(self, sender: str, message: str, *, metadata: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        self.sent.append((sender, message))
-        return [{"recipient_id": sender, "text": "您好，这是答复。"}]
-
-    async def tracker(self, sender: str, *, include_events: str | None = None) -> dict[str, Any]:
-        return {"sender_id": sender, "events": [], "paused": True}
-
-    async def append_events(self, sender: str, events: list[dict[str, Any]]) -> None:
-        return None
-
-
-def every_row_but_the_recipients(database: Path) -> str:
-    """The text of every row of every table except the one place an OpenID may be kept."""
-    with sqlite3.connect(database) as connection:
-        tables = [row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        rows = [
-            connection.execute(f'SELECT * FROM "{table}"').fetchall()
-            for table in tables
-            if table != "wechat_recipients"
-        ]
-    return repr(rows)
-
-
-# --- the API with a stand-in for Rasa ----------------------------------------------------------------
-
-
-@pytest.fixture
-def wechat_api() -> Iterator[FakeWeChatApi]:
-    api = FakeWeChatApi()
-    yield api
-    api.close()
-
-
-def open_api(settings: Settings, rasa: FakeRasa, wechat_api: FakeWeChatApi) -> tuple[FastAPI, TestClient]:
-    app = create_app(settings)
-    app.dependency_overrides[get_rasa] = lambda: rasa
-    deliveries: list[WeChatDelivery] = []
-
-    def delivery() -> WeChatDelivery:
-        if not deliveries:
-            recipients = WeChatRecipients(app.state.engine)
-            deliveries.append(
-                WeChatDelivery(
-                    app_id=APP_ID, app_secret=APP_SECRET, base_url=wechat_api.base_url, recipients=recipients
-                )
-            )
-        return deliveries[0]
-
-    app.dependency_overrides[get_delivery] = delivery
-    return app, TestClient(app)
-
-
-def settings_for(tmp_path: Path, wechat_api: FakeWeChatApi, **values: Any) -> Settings:
-    return Settings(
-        database_url=f"sqlite:///{tmp_path / 'wechat.db'}",
-        conversation_secret=SECRET,
-        wechat_token=TOKEN,
-        wechat_app_id=APP_ID,
-        wechat_app_secret=APP_SECRET,
-        wechat_api_base_url=wechat_api.base_url,
-        **values,
-    )
 
 
 def test_plain_mode_is_a_deliberate_choice() -> None:
@@ -266,145 +111,3 @@ def test_one_residents_msgid_cannot_silence_anothers(tmp_path: Path, wechat_api:
         answer = client.post("/wechat", params=signed_url(), content=text_xml("救命，他要打我", msg_id=4242))
     assert "您好，这是答复。" in answer.text
     assert (IDS.wechat(VICTIM), "救命，他要打我") in rasa.sent
-
-
-# --- the real stack, encrypted mode ------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def stack_api() -> Iterator[FakeWeChatApi]:
-    api = FakeWeChatApi()
-    yield api
-    api.close()
-
-
-@pytest.fixture(scope="module")
-def stack(real_stack: Callable[[str], AbstractContextManager[Stack]], stack_api: FakeWeChatApi) -> Iterator[Stack]:
-    with pytest.MonkeyPatch.context() as env:
-        # Read by the stack's settings and handed to its API process.
-        for name, value in {
-            "WECHAT_TOKEN": TOKEN,
-            "WECHAT_APP_ID": APP_ID,
-            "WECHAT_APP_SECRET": APP_SECRET,
-            "WECHAT_ENCODING_AES_KEY": AES_KEY,
-            "WECHAT_API_BASE_URL": stack_api.base_url,
-            "WECHAT_PASSIVE_REPLY_SECONDS": "4.5",
-            "CONVERSATION_SECRET": SECRET,
-        }.items():
-            env.setenv(name, value)
-        with real_stack("wechat") as running:
-            yield running
-
-
-class WeChatServer:
-    """Sends a resident's messages to the running API as WeChat does, and reads the answers."""
-
-    def __init__(self, stack: Stack, api: FakeWeChatApi, openid: str) -> None:
-        self.url = f"http://{stack.settings.api_host}:{stack.settings.api_port}/wechat"
-        self.crypto = WeChatCrypto(TOKEN, AES_KEY, APP_ID)
-        self.api, self.openid = api, openid
-        self.urls: list[dict[str, str]] = []
-
-    def say(self, content: str, *, answered: bool = True) -> str:
-        pushed = len(self.api.to(self.openid))
-        query, body = sealed(text_xml(content, self.openid), self.crypto)
-        query["openid"] = self.openid  # WeChat names the resident in the URL too
-        self.urls.append(query)
-        response = httpx.post(self.url, params=query, content=body, timeout=30)
-        assert response.status_code == 200, response.text
-        if response.text != "success":
-            envelope = xmltodict.parse(response.text)["xml"]
-            plain = self.crypto.decrypt_message(
-                response.text, envelope["MsgSignature"], envelope["TimeStamp"], envelope["Nonce"]
-            )
-            return str(xmltodict.parse(plain)["xml"]["Content"])
-        deadline = time.monotonic() + (60 if answered else 3)
-        while time.monotonic() < deadline and len(self.api.to(self.openid)) == pushed:
-            time.sleep(0.2)  # the bot was slow: the answer comes by the customer-service API
-        return "\n".join(self.api.to(self.openid)[pushed:])
-
-
-def dialogue(stack: Stack) -> RasaClient:
-    return RasaClient(stack.settings.rasa_url, timeout=30, auth_token=stack.settings.rasa_auth_token)
-
-
-def tracker(stack: Stack, conversation_id: str, include_events: str | None = None) -> dict[str, Any]:
-    async def read() -> dict[str, Any]:
-        rasa = dialogue(stack)
-        try:
-            return await rasa.tracker(conversation_id, include_events=include_events)
-        finally:
-            await rasa.aclose()
-
-    return asyncio.run(read())
-
-
-def user_texts(tracker_: dict[str, Any]) -> list[str]:
-    return [str(e.get("text")) for e in tracker_.get("events") or [] if e.get("event") == "user"]
-
-
-@pytest.mark.e2e
-def test_a_typed_restart_neither_ends_a_takeover_nor_hides_what_was_said(
-    stack: Stack, stack_api: FakeWeChatApi
-) -> None:
-    """H1 (the review's first PoC, over WeChat) and C1's push: the takeover reaches the OpenID."""
-    resident = WeChatServer(stack, stack_api, VICTIM)
-    conversation = IDS.wechat(VICTIM)
-    assert resident.say("你好")
-    delivery = WeChatDelivery(
-        app_id=APP_ID,
-        app_secret=APP_SECRET,
-        base_url=stack_api.base_url,
-        recipients=WeChatRecipients(create_db_engine(stack.settings.database_url_absolute)),
-    )
-
-    async def staff(step: str) -> None:
-        rasa = dialogue(stack)
-        try:
-            if step == "start":
-                await takeover.start(rasa, delivery, conversation_id=conversation, staff_name="李调解员")
-            else:
-                await takeover.end(rasa, delivery, conversation_id=conversation)
-        finally:
-            await rasa.aclose()
-
-    asyncio.run(staff("start"))
-    assert any("李调解员" in text for text in stack_api.to(VICTIM))  # pushed to the OpenID that wrote
-    for typed in ("／RESTART", "/restart", "\u200b/session_start"):
-        resident.say(typed, answered=False)
-    still = tracker(stack, conversation)
-    assert still["paused"], "a typed /restart ended the takeover"
-    assert "你好" in user_texts(still)  # Rasa's default view (after a restart) still has everything
-    assert not [e for e in tracker(stack, conversation, "ALL")["events"] if e.get("event") == "restart"]
-    asyncio.run(staff("end"))
-
-
-@pytest.mark.e2e
-def test_a_poisoned_area_cannot_silence_a_request_for_a_person(stack: Stack, stack_api: FakeWeChatApi) -> None:
-    """H1: `/greet{"area":{"x":1}}` typed over WeChat made 转人工 fail without a word."""
-    openid = "oEXAMPLE_Poisoner_000000001"
-    resident = WeChatServer(stack, stack_api, openid)
-    resident.say('/greet{"area":{"x":1}}')
-    assert "登记编号" in resident.say("转人工")
-    engine = create_db_engine(stack.settings.database_url_absolute)
-    with Session(engine) as session:
-        cases = list(session.exec(select(Case).where(Case.conversation_id == IDS.wechat(openid))).all())
-    engine.dispose()
-    assert cases and all(not isinstance(case.area, dict) for case in cases)
-
-
-@pytest.mark.e2e
-def test_no_openid_or_signature_in_the_database_or_the_logs(stack: Stack, stack_api: FakeWeChatApi) -> None:
-    """C1 and M7: Rasa's events and every table hold the keyed hash; M5: access logs mask the URL."""
-    resident = WeChatServer(stack, stack_api, "oEXAMPLE_Logged_00000000001")
-    resident.say("邻居占了我家宅基地怎么办")
-    stored = every_row_but_the_recipients(Path(stack.settings.database_url_absolute.split("///", 1)[1]))
-    assert IDS.wechat(resident.openid) in stored  # the rows are there, under the keyed hash
-    assert VICTIM not in stored and resident.openid not in stored
-    assert stack.log_dir is not None
-    logs = "\n".join(log.read_text(errors="replace") for log in stack.log_dir.glob("*.log"))
-    assert "POST /wechat?" in logs and "signature=***" in logs  # the access log is there, masked
-    for query in resident.urls:
-        for value in (query["signature"], query["msg_signature"], query["nonce"]):
-            assert value not in logs
-    assert VICTIM not in logs and resident.openid not in logs

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 from fastapi.responses import HTMLResponse, Response
 
 from api.console import casework, display
 from api.console.casework import PAGE_SIZE, QueueFilters
-from api.console.deps import ClockDep, ConsoleDenied, StaffDep, TextsDep, WorkflowDep
+from api.console.deps import ConsoleDenied, ConsoleDep, StaffDep
 from api.console.pages import Paging, console_router, csv_response, page_context, render, zone
-from api.console.roles import Role
-from api.console.texts import Texts
-from api.console.workflow import OPEN_STATUSES, Workflow
-from api.deps import SessionDep, SettingsDep
 from casebook import audit
 from casebook.models import Case, CaseKind, CaseStatus
 
@@ -62,42 +57,13 @@ def queue_query(staff: StaffDep, kind: str = "", status: str = "", q: str = "", 
 QueueQueryDep = Annotated[QueueQuery, Depends(queue_query)]
 
 
-def _row(row: casework.QueueRow, role: Role, workflow: Workflow, messages_: Texts, now: datetime) -> dict[str, Any]:
-    case_ = row.case
-    deadline = workflow.deadline(
-        kind=case_.kind,
-        status=case_.status,
-        created_at=case_.created_at,
-        accepted_at=row.work.accepted_at if row.work else None,
-        now=now,
-    )
-    return {
-        "case": case_,
-        "name": role.name(case_.applicant_name),
-        "phone": role.phone(case_.phone),
-        "assignee": row.assignee.display_name if row.assignee else "",
-        "deadline": deadline,
-        "deadline_text": display.deadline_text(deadline, messages_.deadlines),
-        "danger": case_.kind == CaseKind.danger and case_.status in OPEN_STATUSES,
-        "not_accepted_reason": row.work.not_accepted_reason if row.work else None,
-    }
-
-
 @router.get("/queue")
-def queue_page(
-    staff: StaffDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    clock: ClockDep,
-    query: QueueQueryDep,
-    page: int = 1,
-) -> HTMLResponse:
+def queue_page(context: ConsoleDep, query: QueueQueryDep, page: int = 1) -> HTMLResponse:
+    staff, workflow = context.staff, context.workflow
     paging = Paging.asked(page, PAGE_SIZE)
-    now = clock()
+    now = context.clock()
     result = casework.queue(
-        session,
+        context.session,
         role=staff.role,
         workflow=workflow,
         filters=query.filters,
@@ -107,8 +73,8 @@ def queue_page(
     )
     return render(
         "queue.html",
-        **page_context(staff, settings, workflow),
-        rows=[_row(r, staff.role, workflow, messages_, now) for r in result.rows],
+        **page_context(context),
+        rows=[display.queue_row(r, staff.role, workflow, context.texts.deadlines, now) for r in result.rows],
         **paging.context(result.total),
         filters={"kind": query.kind, "status": query.status, "q": query.filters.q, "mine": bool(query.mine)},
         kinds=[k for k in CaseKind if staff.role.sees(k)],
@@ -116,26 +82,19 @@ def queue_page(
 
 
 @router.get("/export.csv")
-def export_csv(
-    staff: StaffDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    workflow: WorkflowDep,
-    messages_: TextsDep,
-    clock: ClockDep,
-    query: QueueQueryDep,
-) -> Response:
+def export_csv(context: ConsoleDep, query: QueueQueryDep) -> Response:
     """The cases of the queue (same filters, every page) as CSV. Names and phone numbers are in
     clear only for roles with export_personal_data: a file leaves the console's access control."""
-    now = clock()
+    staff, session, workflow = context.staff, context.session, context.workflow
+    now = context.clock()
     result = casework.export_rows(session, role=staff.role, filters=query.filters, workflow=workflow, now=now)
     role = staff.role.exporting()
-    columns = messages_.export
+    columns = context.texts.export
     header = [getattr(columns, name) for name in type(columns).model_fields]
-    local = zone(settings)
+    local = zone(context.settings)
     lines = []
     for queue_row in result.rows:
-        row = _row(queue_row, role, workflow, messages_, now)
+        row = display.queue_row(queue_row, role, workflow, context.texts.deadlines, now)
         case_: Case = row["case"]
         lines.append(
             [
@@ -163,4 +122,4 @@ def export_csv(
         "personal_data": role.personal_data,
     }
     audit.record(session, action="export", at=now, user=staff.user, detail=detail)
-    return csv_response(header, lines, name="cases", at=now, settings=settings)
+    return csv_response(header, lines, name="cases", at=now, settings=context.settings)

@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.console import throttle
 from api.console.auth import LoginRefused, authenticate, close_session, open_session, throttle_name
-from api.console.deps import ClockDep, ConsoleDenied, PostingStaffDep, StaffDep, TextsDep
+from api.console.deps import ClockDep, ConsoleDenied, PostingDep, StaffDep, TextsDep
 from api.console.pages import console_router, cookie_policy, redirect, render, safe_next
 from api.console.security import (
     LOGIN_CSRF_COOKIE,
@@ -47,13 +47,13 @@ def _login_page(
 
 @router.get("/login")
 def login_page(
-    settings: SettingsDep, messages_: TextsDep, next: str = "/console/queue", expired: str = "", out: str = ""
+    settings: SettingsDep, texts: TextsDep, next: str = "/console/queue", expired: str = "", out: str = ""
 ) -> HTMLResponse:
     notice = None
     if expired:
-        notice = messages_.messages.session_expired
+        notice = texts.messages.session_expired
     elif out:
-        notice = messages_.messages.signed_out
+        notice = texts.messages.signed_out
     return _login_page(settings, next_url=next, notice=notice, username="")
 
 
@@ -63,7 +63,7 @@ async def login(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    messages_: TextsDep,
+    texts: TextsDep,
     username: Annotated[str, Form(max_length=200)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
     csrf_token: Annotated[str, Form()] = "",
@@ -96,7 +96,7 @@ async def login(
     # Database work runs in the thread pool: blocking there never stalls the event loop.
     verdict = await run_in_threadpool(check_throttle)
     if verdict.locked_minutes:
-        return refused(messages_.messages.locked.format(minutes=verdict.locked_minutes), 429)
+        return refused(texts.messages.locked.format(minutes=verdict.locked_minutes), 429)
     await asyncio.sleep(verdict.wait_seconds)
     try:
         async with PASSWORD_CHECKS.slot(
@@ -104,11 +104,11 @@ async def login(
         ):
             token = await run_in_threadpool(sign_in)
     except PasswordChecksBusy:
-        return refused(messages_.messages.login_busy, 503)
+        return refused(texts.messages.login_busy, 503)
     except LoginRefused as refusal:
         if refusal.code == "locked":
-            return refused(messages_.messages.locked.format(minutes=refusal.minutes), 429)
-        return refused(messages_.messages.login_failed, 401)
+            return refused(texts.messages.locked.format(minutes=refusal.minutes), 429)
+        return refused(texts.messages.login_failed, 401)
     response = redirect(safe_next(next))
     cookies = cookie_policy(settings, settings.console_session_hours * 3600)
     cookies.set(response, SESSION_COOKIE, token)
@@ -117,11 +117,11 @@ async def login(
 
 
 @router.post("/logout")
-def logout(staff: PostingStaffDep, session: SessionDep, clock: ClockDep, settings: SettingsDep) -> Response:
-    audit.record(session, action="logout", at=clock(), user=staff.user)
-    close_session(session, staff.session)
+def logout(context: PostingDep) -> Response:
+    audit.record(context.session, action="logout", at=context.clock(), user=context.staff.user)
+    close_session(context.session, context.staff.session)
     response = redirect("/console/login?out=1")
-    cookie_policy(settings, 0).delete(response, SESSION_COOKIE)
+    cookie_policy(context.settings, 0).delete(response, SESSION_COOKIE)
     return response
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api import messages
 from api.main import create_app
+from api.resident_texts import resident_texts
 from casebook.settings import Settings
 
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
@@ -39,7 +39,7 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 def test_empty_messages_get_a_chinese_prompt_without_reaching_the_engine(client: TestClient, message: str) -> None:
     response = client.post("/api/chat", json={"sender": TOKEN, "message": message})
     assert response.status_code == 200
-    assert response.json() == [{"recipient_id": TOKEN, "text": messages.EMPTY_MESSAGE}]
+    assert response.json() == [{"recipient_id": TOKEN, "text": resident_texts().empty_message}]
 
 
 def test_an_over_long_message_is_explained_not_truncated(client: TestClient) -> None:
@@ -52,7 +52,7 @@ def test_an_engine_that_is_down_gives_503_with_a_chinese_message(client: TestCli
     for path in ("/api/chat", "/webhooks/rest/webhook"):
         response = client.post(path, json={"sender": TOKEN, "message": "老板欠薪怎么办"})
         assert response.status_code == 503
-        assert response.json()["detail"] == messages.DIALOGUE_UNAVAILABLE
+        assert response.json()["detail"] == resident_texts().dialogue_unavailable
     assert client.get("/api/health").json() == {"api": "ok", "dialogue": "unavailable"}
 
 
@@ -62,13 +62,13 @@ def test_an_engine_that_is_down_gives_503_with_a_chinese_message(client: TestCli
 def test_malformed_requests_are_rejected_in_chinese(client: TestClient, body: dict[str, str]) -> None:
     response = client.post("/api/chat", json=body)
     assert response.status_code == 422
-    assert response.json()["detail"] == messages.INVALID_REQUEST
+    assert response.json()["detail"] == resident_texts().invalid_request
 
 
 def test_non_json_bodies_are_rejected_in_chinese(client: TestClient) -> None:
     response = client.post("/api/chat", content=b"<xml>", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
-    assert response.json()["detail"] == messages.INVALID_REQUEST
+    assert response.json()["detail"] == resident_texts().invalid_request
 
 
 def test_cited_articles_can_be_read_in_full(client: TestClient) -> None:
@@ -78,7 +78,7 @@ def test_cited_articles_can_be_read_in_full(client: TestClient) -> None:
     assert body["law"] == "民法典" and body["article"] == "第一千零七十九条"
     assert "诉讼离婚" in body["text"] or "提起离婚诉讼" in body["text"]
     missing = client.get("/api/statutes", params={"cite": "民法典第九千条"})
-    assert missing.status_code == 404 and missing.json()["detail"] == messages.STATUTE_NOT_FOUND
+    assert missing.status_code == 404 and missing.json()["detail"] == resident_texts().statute_not_found
 
 
 def test_the_web_chat_page_and_the_schema_are_served(client: TestClient) -> None:

@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.observability.logs import SERVER_LOGGERS, JsonFormatter
 from casebook.settings import Settings
 from scripts.stack import free_port
+from telemetry.logs import SERVER_LOGGERS, JsonFormatter
 from tests.live_servers import stand_in_rasa
 
 NAME, PHONE = "王小明", "13800138000"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from api import messages
 from api.main import create_app
 from api.observability.request_ids import HEADER
+from api.resident_texts import resident_texts
 from api.routes.problems import InvalidRequest, Problem
 from casebook.settings import Settings
 
@@ -24,20 +24,20 @@ def client(tmp_path: Path) -> Iterator[TestClient]:
 def test_a_json_body_that_is_not_utf8_is_the_chinese_422_not_fastapis_english_400(client: TestClient) -> None:
     response = client.post("/api/chat", content=b"\xff\xfe{", headers={"Content-Type": "application/json"})
     assert response.status_code == 422
-    assert InvalidRequest.model_validate(response.json()).detail == messages.INVALID_REQUEST
+    assert InvalidRequest.model_validate(response.json()).detail == resident_texts().invalid_request
 
 
 def test_validation_errors_list_the_fields(client: TestClient) -> None:
     response = client.post("/api/chat", json={"message": "你好"})
     body = InvalidRequest.model_validate(response.json())
-    assert response.status_code == 422 and body.detail == messages.INVALID_REQUEST
+    assert response.status_code == 422 and body.detail == resident_texts().invalid_request
     assert [error.loc for error in body.errors] == [["body", "sender"]]
 
 
 def test_a_refusal_from_a_route_has_the_problem_shape(client: TestClient) -> None:
     response = client.get("/api/statutes", params={"cite": "民法典第九千条"})
     assert response.status_code == 404
-    assert Problem.model_validate(response.json()).detail == messages.STATUTE_NOT_FOUND
+    assert Problem.model_validate(response.json()).detail == resident_texts().statute_not_found
 
 
 def test_every_answer_carries_a_request_id_and_a_plain_one_is_kept(client: TestClient) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api import messages
+from api.resident_texts import resident_texts
 from tests.unit.api.conftest import RecordingRasa
 
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
@@ -34,7 +34,7 @@ def test_only_a_pages_strong_random_token_names_a_conversation(
     api: TestClient, rasa: RecordingRasa, sender: str
 ) -> None:
     response = api.post("/api/chat", json={"sender": sender, "message": "你好"})
-    assert response.status_code == 422 and response.json()["detail"] == messages.INVALID_REQUEST
+    assert response.status_code == 422 and response.json()["detail"] == resident_texts().invalid_request
     assert rasa.sent == []
 
 
@@ -101,7 +101,7 @@ def test_rasas_own_intents_never_pass_even_when_offered(api: TestClient, rasa: R
 
 def test_nothing_but_slashes_is_an_empty_message(api: TestClient, rasa: RecordingRasa) -> None:
     reply = api.post("/api/chat", json={"sender": TOKEN, "message": " ／ / "}).json()
-    assert reply == [{"recipient_id": TOKEN, "text": messages.EMPTY_MESSAGE}] and rasa.sent == []
+    assert reply == [{"recipient_id": TOKEN, "text": resident_texts().empty_message}] and rasa.sent == []
 
 
 def test_the_transcript_is_given_only_to_the_tokens_holder_and_never_cached(
@@ -151,5 +151,5 @@ def test_a_turn_that_answers_nothing_is_explained_never_silent(api: TestClient, 
     rasa.send = nothing  # type: ignore[method-assign]
     response = api.post("/api/chat", json={"sender": TOKEN, "message": "老板欠薪怎么办"})
     assert response.status_code == 200
-    assert response.json() == [{"recipient_id": TOKEN, "text": messages.NO_REPLY}]
-    assert "12348" in messages.NO_REPLY and "110" in messages.NO_REPLY
+    assert response.json() == [{"recipient_id": TOKEN, "text": resident_texts().no_reply}]
+    assert "12348" in resident_texts().no_reply and "110" in resident_texts().no_reply

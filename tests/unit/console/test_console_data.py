@@ -9,7 +9,7 @@ import yaml
 
 from api.console.personal import mask_word
 from api.console.roles import ROLES_FILE, Roles, mask_phone
-from api.console.texts import Texts
+from api.console.texts import ConsoleTexts
 from api.console.workflow import Workflow
 from casebook.models import CaseKind
 from casebook.settings import Settings
@@ -24,7 +24,7 @@ def test_every_kind_of_case_has_someone_to_handle_it_and_the_head_sees_all() -> 
 
 
 def test_every_text_file_loads_and_every_kind_and_status_has_words() -> None:
-    texts = Texts.load()
+    texts = ConsoleTexts.load()
     flow = Workflow.load()
     assert "{minutes}" in texts.messages.locked
     assert set(flow.kinds) == set(CaseKind)

@@ -7,15 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from console_helpers import FakeRasa, add_case, add_user, signed_in
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from actions.forms.registry import service_forms
 from api.console.personal import PERSONAL_DATA_FILE, PersonalData
 from casebook.models import CaseKind
-
-SERVICE_FORMS = "knowledge/data/service_forms.yml"
 
 
 def user(text: str) -> dict[str, Any]:
@@ -109,9 +107,9 @@ def test_a_role_with_personal_data_reads_the_conversation_as_it_was(
 
 def test_every_personal_field_of_the_forms_is_listed_with_the_label_the_summary_uses() -> None:
     personal = PersonalData.load()
-    forms = yaml.safe_load(Path(SERVICE_FORMS).read_text(encoding="utf-8"))["forms"]
-    for form in forms.values():
-        for slot, label in form["fields"].items():
+    spec = service_forms()
+    for form in spec.forms:
+        for slot, label in spec.labelled(form):
             if slot in personal.slots:
                 assert label in personal.slots[slot], (slot, label)
     assert {"applicant_name", "applicant_phone", "other_party", "dispute_place", "monthly_income"} <= set(

@@ -14,7 +14,7 @@ from collections import Counter
 import httpx
 import pytest
 
-from api import messages
+from api.resident_texts import resident_texts
 from scripts.bench_load import (
     CLOSINGS,
     GREETINGS,
@@ -46,7 +46,7 @@ def server(*, fails_above: int, answer: str = "您好") -> httpx.MockTransport:
         try:
             await asyncio.sleep(0.01)
             if in_flight > fails_above:
-                return httpx.Response(503, json={"detail": messages.DIALOGUE_UNAVAILABLE})
+                return httpx.Response(503, json={"detail": resident_texts().dialogue_unavailable})
             sender = json.loads(request.content)["sender"]
             return httpx.Response(200, json=[{"recipient_id": sender, "text": answer}])
         finally:
@@ -78,7 +78,7 @@ def test_a_fault_strikes_halfway_through_each_step_and_is_undone_before_the_next
 
 
 def test_a_turn_that_answered_the_outage_notice_is_an_error() -> None:
-    step = asyncio.run(run_step(URL, 3, 0.5, QUICK, 1, server(fails_above=99, answer=messages.NO_REPLY)))
+    step = asyncio.run(run_step(URL, 3, 0.5, QUICK, 1, server(fails_above=99, answer=resident_texts().no_reply)))
     assert step.turns == 0 and step.errors > 0
     assert not step.meets_the_bar()
 

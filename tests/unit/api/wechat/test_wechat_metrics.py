@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
-
-from tests.unit.api.test_wechat import FakeRasa, client, post, rasa, reply_of, sample, wechat_api  # noqa: F401  (fixtures)
+from wechat_harness import FakeRasa, post, reply_of, sample
 
 
 def value(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-def test_a_wechat_message_is_a_timed_wechat_turn(client: TestClient, rasa: FakeRasa) -> None:  # noqa: F811
+def test_a_wechat_message_is_a_timed_wechat_turn(client: TestClient, rasa: FakeRasa) -> None:
     turns, timed = (
         value("assistant_turns_total", channel="wechat"),
         value("assistant_turn_seconds_count", channel="wechat"),
@@ -22,7 +21,7 @@ def test_a_wechat_message_is_a_timed_wechat_turn(client: TestClient, rasa: FakeR
     assert value("assistant_turn_seconds_count", channel="wechat") == timed + 1
 
 
-def test_a_wechat_turn_that_says_nothing_is_an_empty_reply_error(client: TestClient, rasa: FakeRasa) -> None:  # noqa: F811
+def test_a_wechat_turn_that_says_nothing_is_an_empty_reply_error(client: TestClient, rasa: FakeRasa) -> None:
     rasa.replies = []
     before = value("assistant_errors_total", kind="empty_reply")
     reply_of(post(client, sample("text", "老板欠薪怎么办")))
