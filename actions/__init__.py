@@ -1,1 +1,1 @@
-"""Rasa custom actions: thin, they read the tracker and call knowledge/ and api/ services."""
+"""Rasa custom actions: thin, they read the tracker and call knowledge/ and casebook/."""

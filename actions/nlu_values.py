@@ -51,3 +51,8 @@ def client_key(tracker: Tracker) -> str | None:
     metadata = tracker.latest_message.get("metadata")
     client = metadata.get("client") if isinstance(metadata, dict) else None
     return client if isinstance(client, str) and CLIENT_KEY.fullmatch(client) else None
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The resident's latest message as typed (the tracker keeps their own words)."""
+    return str(tracker.latest_message.get("text") or "")

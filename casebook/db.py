@@ -12,9 +12,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
-# Importing the table modules registers their tables on SQLModel.metadata. The WeChat channel's
-# tables are the API's own (api/channels/wechat_tables.py): the API registers them.
-from casebook import console_tables, models, office_entries  # noqa: F401
+# The WeChat channel's tables are the API's own (api/channels/wechat_tables.py): the API registers them.
+from casebook import tables  # noqa: F401
 
 # Error messages would otherwise quote the statement's values (names, phones) into the logs.
 HIDE_PARAMETERS = True

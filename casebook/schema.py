@@ -35,7 +35,7 @@ def app_metadata() -> MetaData:
     is left alone by the comparison, never reported as one to drop."""
     from sqlmodel import SQLModel
 
-    import casebook.db  # noqa: F401  (imports casebook's models, which registers their tables)
+    import casebook.tables  # noqa: F401  (registers casebook's tables)
 
     return SQLModel.metadata
 

@@ -20,14 +20,11 @@ from actions.cases import alert_staff
 from actions.forms import validators
 from actions.forms.checked import checked_in, record_checked
 from actions.guard import guarded
+from actions.nlu_values import latest_text
 from knowledge.answering import safety_paragraphs
 from knowledge.reading.cues import DANGER_CUES, load_cues
 
 Slots = dict[str, Any]
-
-
-def latest_text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
 
 
 class ServiceFormValidation(FormValidationAction, ABC):

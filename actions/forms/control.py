@@ -9,13 +9,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import runtime
-from actions.forms.base import latest_text
 from actions.forms.checked import record_checked
 from actions.forms.display import describe
 from actions.forms.registry import service_forms
 from actions.forms.validators import phone_number
 from actions.guard import guarded
-from actions.nlu_values import entity_text
+from actions.nlu_values import entity_text, latest_text
 
 
 def filled_fields(tracker: Tracker) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from actions import runtime
-from actions.forms.base import ServiceFormValidation, Slots, latest_text
+from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.control import utter_intro
 from actions.forms.display import when
 from actions.forms.registry import service_forms
@@ -21,6 +21,7 @@ from actions.forms.slots import free_desk_slots, is_desk_slot, taken
 from actions.forms.submit import SubmitServiceForm
 from actions.forms.validators import future_slot
 from actions.guard import guarded
+from actions.nlu_values import latest_text
 from casebook.case_details import NotarizationDetails
 from casebook.models import Booking, Case, CaseKind
 from casebook.services.applications import SlotRequest

@@ -6,24 +6,12 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-
-if TYPE_CHECKING:
-    from api.channels.wechat_texts import WeChatTexts
+from api.channels.wechat_texts import Choice, WeChatTexts
 
 # WeChat's limit for the content of one text message, in UTF-8 bytes.
 MAX_TEXT_BYTES = 2048
-
-
-class Choice(BaseModel):
-    """A bot button, shown in WeChat as "回复1：申请调解"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    title: str = Field(min_length=1)
-    payload: str = Field(min_length=1)
 
 
 @dataclass(frozen=True)

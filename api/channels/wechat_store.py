@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from api.channels.wechat_replay import REPLAY_WINDOW
-from api.channels.wechat_replies import Choice
 from api.channels.wechat_tables import WeChatCallback, WeChatChoices
+from api.channels.wechat_texts import Choice
 from casebook.clock import utc_now
 
 # WeChat retries three times, 5 s apart: a passive reply (it may hold a form summary) is kept

@@ -7,10 +7,18 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from api.channels.wechat_replies import Choice
 from knowledge.datafile import load_yaml_model
 
 TEXTS_FILE = Path(__file__).parent / "wechat.yml"
+
+
+class Choice(BaseModel):
+    """A bot button, shown in WeChat as "回复1：申请调解"."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    payload: str = Field(min_length=1)
 
 
 class WeChatTexts(BaseModel):

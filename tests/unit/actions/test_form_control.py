@@ -107,6 +107,7 @@ def test_stopping_keeps_the_answers_for_later() -> None:
     assert slots == {"requested_slot": None}
 
 
+@pytest.mark.usefixtures("quick_knowledge")
 def test_danger_in_the_middle_of_a_form_leaves_the_form_and_gives_the_emergency_numbers() -> None:
     messages, _, events = run_form(
         ActionFlagDanger(),

@@ -106,6 +106,7 @@ def test_the_danger_advice_stands_when_recording_the_danger_case_fails(
 
 
 @pytest.mark.parametrize("area", [{"x": 1}, ["劳动纠纷"], "劳" * 40, 7])
+@pytest.mark.usefixtures("quick_knowledge")
 def test_a_poisoned_area_neither_silences_a_handoff_nor_loses_a_danger_case(
     turn: Turn, run: Run, real_db: Any, area: Any
 ) -> None:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from casebook.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.model  # loads the bundled encoder
 
 PROBE = """
 import sys

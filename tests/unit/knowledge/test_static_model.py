@@ -25,6 +25,9 @@ from knowledge.retrieval.training.vocabulary import build_vocabulary, distillati
 TINY = BuildConfig(min_word_freq=10**9, dictionary_chars=False, pca_dims=32, distill_epochs=2, epochs=1, batch_size=4)
 
 
+pytestmark = pytest.mark.model  # distils from the bundled encoder
+
+
 @pytest.fixture(scope="module")
 def small_kb(kb: KnowledgeBase) -> KnowledgeBase:
     wanted = {"labour-unpaid-wages", "marriage-divorce-cooling-off", "property-homestead", "marriage-child-support"}

@@ -12,8 +12,8 @@ from wechat_harness import (
     TEXTS,
 )
 
-from api.channels.wechat_replies import Choice, compose, pick_choice, split_text
-from api.channels.wechat_texts import WeChatTexts
+from api.channels.wechat_replies import compose, pick_choice, split_text
+from api.channels.wechat_texts import Choice, WeChatTexts
 from casebook.settings import PROJECT_ROOT, Settings
 
 
