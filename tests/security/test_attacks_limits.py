@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.security.limit_rules import limit_rules
 from casebook.settings import PROJECT_ROOT, Settings
-from scripts.stack import Stack, free_port
+from scripts.stack import Service, Stack, api_service, free_port
 
 RULES = limit_rules()
 CHAT_RULE = RULES.for_request("POST", "/api/chat")
@@ -153,6 +153,13 @@ def test_forged_forwarded_for_headers_do_not_buy_an_attacker_fresh_limits(attack
     assert statuses[-5:] == [429] * 5
 
 
+class ApiOnly(Stack):
+    """The stack's API alone: no Rasa server, so no trained model needed."""
+
+    def build_services(self) -> list[Service]:
+        return [api_service(self.settings)]
+
+
 def test_forged_forwarded_for_headers_buy_nothing_through_the_real_server_either(tmp_path: Path) -> None:
     # The API exactly as the stack starts it (uvicorn, its command line and environment), with no
     # Rasa behind it: the edge answers before the dialogue is needed. uvicorn itself would believe
@@ -163,8 +170,8 @@ def test_forged_forwarded_for_headers_buy_nothing_through_the_real_server_either
         rasa_port=free_port(),
         action_port=free_port(),
     )
-    stack = Stack(settings, var_dir=tmp_path, log_dir=tmp_path / "logs")
-    (api,) = [service for service in stack.services if service.name == "api"]
+    stack = ApiOnly(settings, var_dir=tmp_path, log_dir=tmp_path / "logs")
+    (api,) = stack.services
     server = subprocess.Popen(
         api.command, cwd=PROJECT_ROOT, env=stack.environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
