@@ -1,6 +1,9 @@
-"""Sending a knowledge-layer Reply through the Rasa dispatcher."""
+"""Replies through the Rasa dispatcher: a knowledge-layer Reply, and choices as buttons."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -13,3 +16,13 @@ def utter_reply(dispatcher: CollectingDispatcher, reply: Reply) -> None:
         buttons=[button.model_dump() for button in reply.buttons],
         json_message=reply.custom() if reply.citations else None,
     )
+
+
+class Titled(Protocol):
+    @property
+    def title(self) -> str: ...
+
+
+def title_buttons(choices: Iterable[Titled]) -> list[dict[str, str]]:
+    """Buttons that answer with their own title, the same words a resident could type instead."""
+    return [{"title": choice.title, "payload": choice.title} for choice in choices]

@@ -16,7 +16,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import database_errors
 from api.channels.wechat_recipients import WeChatRecipients
+from api.channels.wechat_texts import wechat_texts
 from api.console import routes as console_routes
+from api.console.deps import get_roles
+from api.console.password_policy import password_policy
+from api.console.texts import console_texts
+from api.console.workflow import workflow
 from api.observability.request_ids import RequestIds
 from api.rasa_client import RasaClient
 from api.resident_texts import resident_texts
@@ -41,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resident_texts()  # read and checked now: a broken file stops the start, not a resident's turn
+        # Every file of words and rules read and checked now: a broken one stops the start, not a request.
+        resident_texts(), wechat_texts(), console_texts(), workflow(), password_policy(), get_roles()
         app.state.engine = create_db_engine(settings.database_url_absolute)
         init_db(app.state.engine)
         app.state.statutes = StatuteLibrary.load()

@@ -1,5 +1,5 @@
 """The audit log: append and read, nothing else. There is deliberately no function that updates
-or deletes an entry, the database refuses both (triggers in models.py), and every entry is
+or deletes an entry, the database refuses both (triggers: casebook/audit_guards.py), and every entry is
 hash-chained to the one before it (audit_chain.py, `python -m api.console.admin verify-audit`)."""
 
 from __future__ import annotations

@@ -17,8 +17,11 @@ def domain_responses(directory: Path = DOMAIN_DIR) -> dict[str, str]:
     text, such as a response made only of a custom payload)."""
     found: dict[str, str] = {}
     for path in sorted(directory.glob("*.yml")):
-        responses: dict[str, Any] = (read_yaml(path) or {}).get("responses") or {}
+        data = read_yaml(path) or {}
         with naming(path):
+            if not isinstance(data, dict):
+                raise ValueError("a domain file is a mapping")
+            responses: dict[str, Any] = data.get("responses") or {}
             for name, variants in responses.items():
                 if not isinstance(variants, list) or not variants or not isinstance(variants[0], dict):
                     raise ValueError(f"{name}: a response is a list of variants")

@@ -1,7 +1,7 @@
 """The office's service data, built and validated once when a process starts, shared by every engine.
 
-A process (the API's lifespan, the action server's start) calls `OfficeData.load()` once and keeps
-the result: one `Gazetteer` and one `Offices`, which the roster and the mediation rules are built
+The action server calls `OfficeData.load()` once at start (actions/runtime.py `office_data`) and
+keeps the result (the API uses none of this data): one `Gazetteer` and one `Offices`, which the roster and the mediation rules are built
 on, so every engine reads the same places and offices. A wrong file fails the start with the
 file's name (`DataFileError`), not a resident's first request.
 """

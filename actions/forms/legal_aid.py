@@ -17,6 +17,7 @@ from actions.forms.display import describe
 from actions.forms.registry import service_forms
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
+from actions.replies import title_buttons
 from casebook.case_details import LegalAidDetails, LegalAidReason
 from casebook.models import Booking, Case, CaseKind
 from knowledge.legal_aid.reply import PrecheckResult
@@ -126,10 +127,7 @@ class ValidateLegalAidForm(ServiceFormValidation):
 
 
 def _item_buttons(items: list[Any], none_title: str) -> list[dict[str, str]]:
-    return [
-        *({"title": item.title, "payload": item.title} for item in items),
-        {"title": none_title, "payload": none_title},
-    ]
+    return [*title_buttons(items), {"title": none_title, "payload": none_title}]
 
 
 class ActionAskLegalAidMatter(Action):
@@ -138,7 +136,7 @@ class ActionAskLegalAidMatter(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        buttons = [{"title": m.title, "payload": m.title} for m in runtime.legal_aid().matters]
+        buttons = title_buttons(runtime.legal_aid().matters)
         dispatcher.utter_message(response="utter_ask_legal_aid_matter", buttons=buttons)
         return []
 

@@ -13,6 +13,7 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
+from actions.replies import title_buttons
 from casebook.case_details import MediationDetails
 from casebook.models import Booking, Case, CaseKind
 from knowledge.mediation import Committee
@@ -73,7 +74,7 @@ class ActionAskDisputeType(Action):
 
     @guarded
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        buttons = [{"title": t.title, "payload": t.title} for t in runtime.mediation().dispute_types]
+        buttons = title_buttons(runtime.mediation().dispute_types)
         dispatcher.utter_message(response="utter_ask_dispute_type", buttons=buttons)
         return []
 

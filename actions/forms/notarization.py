@@ -22,6 +22,7 @@ from actions.forms.submit import SubmitServiceForm
 from actions.forms.validators import future_slot
 from actions.guard import guarded
 from actions.nlu_values import latest_text
+from actions.replies import title_buttons
 from casebook.case_details import NotarizationDetails
 from casebook.models import Booking, Case, CaseKind
 from casebook.services.applications import SlotRequest
@@ -105,9 +106,7 @@ class ActionAskNotaryMatter(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         utter_intro(dispatcher, tracker)
         matters = runtime.notary().matters[:COMMON_MATTERS]
-        dispatcher.utter_message(
-            response="utter_ask_notary_matter", buttons=[{"title": m.title, "payload": m.title} for m in matters]
-        )
+        dispatcher.utter_message(response="utter_ask_notary_matter", buttons=title_buttons(matters))
         return []
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, model_validator
 
+from casebook.models import CaseKind, CaseStatus
 from knowledge.datafile import DATA_DIR, Frozen, check_placeholders, load_yaml_model
 from knowledge.entries import Route
 
@@ -114,8 +115,8 @@ class ServiceForms(Frozen):
     slots: dict[str, SlotSpec]
     forms: dict[str, FormSpec]
     correction_keywords: dict[str, list[str]]
-    statuses: dict[str, str]
-    kinds: dict[str, str]
+    statuses: dict[CaseStatus, str]  # as a resident reads them (staff's words: api/console/workflow.yml)
+    kinds: dict[CaseKind, str]
     slot_choices: int = Field(ge=1, le=8)
     booking_days_ahead: int = Field(ge=1, le=60)
     notary_desk: NotaryDesk
@@ -123,7 +124,7 @@ class ServiceForms(Frozen):
     buttons: ButtonTitles
     none_answers: list[str]
     readback: Readback
-    rating_words: dict[str, int]
+    rating_words: dict[str, Annotated[int, Field(ge=1, le=3)]]
 
     @model_validator(mode="after")
     def _consistent(self) -> ServiceForms:
@@ -145,6 +146,10 @@ class ServiceForms(Frozen):
             raise ValueError(f"correction_keywords for slots without a label: {sorted(unlabelled)}")
         if not {self.buttons.none_of_these, self.buttons.not_urgent} <= set(self.none_answers):
             raise ValueError("the none-of-these buttons must be among none_answers")
+        for words, enum in ((self.statuses, CaseStatus), (self.kinds, CaseKind)):
+            missing = sorted(member.value for member in enum if member not in words)
+            if missing:
+                raise ValueError(f"a resident would read an English {enum.__name__} for {missing}")
         return self
 
     def asked_slots(self) -> list[str]:

@@ -76,16 +76,16 @@ def lookup_slots(tracker: Tracker) -> tuple[str | None, str | None]:
 
 def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
     """The status lines, and whether there is a live booking to cancel."""
-    texts = service_forms()
+    spec = service_forms()
     with Session(runtime.engine()) as session:
         case = lookup(session, reference=reference, phone=phone)
         if case is None:
             return None
         lines = [
-            texts.texts.status_line.format(
+            spec.texts.status_line.format(
                 reference=case.reference,
-                kind=texts.kinds.get(case.kind.value, case.kind.value),
-                status=texts.statuses.get(case.status.value, case.status.value),
+                kind=spec.kinds[case.kind],
+                status=spec.statuses[case.status],
                 created=f"{case.created_at:%Y-%m-%d}",
             )
         ]
@@ -94,7 +94,7 @@ def _status_text(reference: str, phone: str) -> tuple[str, bool] | None:
         if booking is not None and live:
             details = read_details(case.kind, case.details)  # the adviser's or the notarization matter's name
             resource = getattr(details, "adviser", None) or getattr(details, "matter", "")
-            lines.append(texts.texts.booking_line.format(start=when(booking.start), resource=resource))
+            lines.append(spec.texts.booking_line.format(start=when(booking.start), resource=resource))
         return "\n".join(lines), live
 
 

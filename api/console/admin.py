@@ -30,8 +30,9 @@ from sqlmodel import Session, select
 
 from api.console import throttle
 from api.console.auth import USERNAME_PATTERN, end_all_sessions, find_user, normalize_username, unlock
+from api.console.password_policy import MIN_PASSWORD_CHARS
 from api.console.roles import Roles
-from api.console.security import MIN_PASSWORD_CHARS, hash_password, is_weak_password
+from api.console.security import hash_password, is_weak_password
 from api.console.texts import AdminTexts, console_texts
 from casebook import audit_chain
 from casebook.console_tables import StaffUser

@@ -6,8 +6,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge.datafile import naming, read_yaml
 
 POLICY_FILE = Path(__file__).parent / "password_policy.yml"
 MIN_PASSWORD_CHARS = 12
@@ -23,14 +24,16 @@ class PasswordPolicy(BaseModel):
 
     @classmethod
     def load(cls, path: Path = POLICY_FILE) -> PasswordPolicy:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
+        with naming(path):
+            if not isinstance(data, dict) or not all(
+                isinstance(data.get(key), list) for key in ("common", "sequences")
+            ):
+                raise ValueError("needs the lists `common` and `sequences`")
             return cls(
                 common=frozenset(str(word).lower() for word in data["common"]),
                 sequences=tuple(str(run).lower() for run in data["sequences"]),
             )
-        except (ValueError, KeyError, TypeError, yaml.YAMLError) as error:
-            raise ValueError(f"{path.name}: {error}") from error
 
     def is_weak(self, password: str, *, username: str = "") -> bool:
         """Short, one repeated character, the username, a common password padded with digits or

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Literal, get_args
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from api.console.personal import mask_word
 from casebook.models import CaseKind
 from casebook.services.redaction import mask_personal_data
+from knowledge.datafile import load_yaml_model, naming
 
 ROLES_FILE = Path(__file__).parent / "roles.yml"
 ROLE_ID = r"^[a-z][a-z_]{1,31}$"
@@ -123,8 +123,8 @@ class Roles:
 
     @classmethod
     def load(cls, path: Path = ROLES_FILE) -> Roles:
-        try:
-            data = _RolesFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        with naming(path):
+            data = load_yaml_model(_RolesFile, path)
             roles = {
                 role_id: Role(
                     id=role_id,
@@ -132,10 +132,8 @@ class Roles:
                 )
                 for role_id, item in data.roles.items()
             }
-        except (ValueError, yaml.YAMLError) as error:  # pydantic's ValidationError is a ValueError
-            raise ValueError(f"{path.name}: {error}") from error
-        if not any(role.audit for role in roles.values()):
-            raise ValueError(f"{path.name}: at least one role must be able to read the audit log")
+            if not any(role.audit for role in roles.values()):
+                raise ValueError("at least one role must be able to read the audit log")
         return cls(roles)
 
     def get(self, role_id: str) -> Role | None:

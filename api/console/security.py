@@ -15,9 +15,7 @@ from functools import cache
 
 from starlette.responses import Response
 
-from api.console.password_policy import MIN_PASSWORD_CHARS, password_policy
-
-__all__ = ["MIN_PASSWORD_CHARS"]
+from api.console.password_policy import password_policy
 
 # scrypt with N=2^15, r=8, p=1 (about 32 MiB and 0.1 s a check): the parameters OWASP lists for
 # scrypt. They are stored with each hash, so raising them later keeps old hashes verifiable.

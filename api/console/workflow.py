@@ -10,11 +10,11 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from casebook.clock import as_utc
 from casebook.models import CaseKind, CaseStatus
+from knowledge.datafile import load_yaml_model
 from knowledge.entries import Citation
 
 WORKFLOW_FILE = Path(__file__).parent / "workflow.yml"
@@ -144,10 +144,7 @@ class Workflow(BaseModel):
 
     @classmethod
     def load(cls, path: Path = WORKFLOW_FILE) -> Workflow:
-        try:
-            return cls.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-        except (ValueError, yaml.YAMLError) as error:
-            raise ValueError(f"{path.name}: {error}") from error
+        return load_yaml_model(cls, path)
 
     def next_statuses(self, status: CaseStatus) -> dict[CaseStatus, str]:
         """Where a case in `status` may go, with each button's words."""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from action_harness import validated
+
 from actions import runtime
-from tests.unit.actions.conftest import validated
 
 MEDIATION = {
     "privacy_consent": True,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import Run, Turn
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from actions.consultation import ActionAnswerQuestion
 from casebook.models import Case, KnowledgeGap
-from tests.unit.actions.conftest import Run, Turn
 
 pytestmark = pytest.mark.usefixtures("real_db", "real_consultant")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import form_turn, responses, run_form
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -11,7 +12,6 @@ from actions.forms.control import ActionAskFormConfirmed, ActionCorrectForm, Act
 from actions.forms.mediation import ActionSubmitMediation, ValidateMediationForm
 from actions.handoff import ActionFlagDanger
 from casebook.models import Case, CaseKind
-from tests.unit.actions.conftest import form_turn, responses, run_form
 from tests.unit.actions.form_answers import mediation_filled
 
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from action_harness import domain
 from rasa_sdk.executor import ActionExecutor
 
 from actions.forms.registry import service_forms
 from scripts.generate_forms import DOMAIN_FILE, RULES_FILE, render_domain, render_rules, rendered
-from tests.unit.actions.conftest import domain
 
 
 @pytest.mark.parametrize("path", [DOMAIN_FILE, RULES_FILE], ids=lambda path: path.parent.name)

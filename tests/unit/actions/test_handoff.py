@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import Run, Turn
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -10,7 +11,6 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.handoff import ActionFlagDanger, ActionRequestHuman
 from casebook.models import Case, CaseKind
-from tests.unit.actions.conftest import Run, Turn
 
 pytestmark = pytest.mark.usefixtures("real_db", "real_consultant")
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from action_harness import NOW, form_turn, responses, run_form
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -14,7 +15,6 @@ from actions.forms import slots as bookable
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm, free_sessions
 from actions.forms.status import ActionCancelBooking, ActionCheckStatus
 from casebook.models import Booking, BookingStatus
-from tests.unit.actions.conftest import NOW, form_turn, responses, run_form
 from tests.unit.actions.form_answers import lawyer_filled
 
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import domain, form_turn, responses, run_form, validated
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -10,7 +11,6 @@ from sqlmodel import Session, select
 from actions import runtime
 from actions.forms.legal_aid import ActionSubmitLegalAid, ValidateLegalAidForm
 from casebook.models import Case, CaseKind
-from tests.unit.actions.conftest import domain, form_turn, responses, run_form, validated
 
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import form_turn, responses, run_form
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from actions.forms.mediation import ActionSubmitMediation, ValidateMediationForm
 from actions.forms.status import ActionCheckStatus
 from casebook.models import Case
-from tests.unit.actions.conftest import form_turn, responses, run_form
 from tests.unit.actions.form_answers import MEDIATION, mediation_filled
 
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")

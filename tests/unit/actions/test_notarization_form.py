@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from action_harness import NOW, form_turn, responses, run_form, validated
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -10,7 +11,6 @@ from actions import runtime
 from actions.forms import slots as bookable
 from actions.forms.notarization import ActionSubmitNotarization, ValidateNotarizationForm
 from casebook.models import Booking, Case
-from tests.unit.actions.conftest import NOW, form_turn, responses, run_form, validated
 
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from action_harness import form_turn, run_form
 
 from actions.forms.display import READER_FUNCTIONS
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm
@@ -15,7 +16,6 @@ from actions.forms.status import ActionCheckStatus
 from actions.routing import SERVICE_FORMS, route_for_action
 from api.console.personal import PersonalData
 from knowledge.datafile import DataFileError
-from tests.unit.actions.conftest import form_turn, run_form
 
 
 def broken_copy(tmp_path: Path, change: object) -> Path:
@@ -34,8 +34,10 @@ def broken_copy(tmp_path: Path, change: object) -> Path:
         (lambda d: d["answer_profiles"]["free"].remove("stop"), "control intent"),
         (lambda d: d["forms"]["lawyer_form"].pop("consent"), "asks consent"),
         (lambda d: d["slots"]["household_size"].update(shown="{count}人"), "placeholders"),
+        (lambda d: d["statuses"].pop("not_accepted"), "English CaseStatus"),
+        (lambda d: d["rating_words"].update({"超级好": 5}), "less than or equal to 3"),
     ],
-    ids=["unknown slot", "no profile", "control intent fills", "no consent text", "bad template"],
+    ids=["unknown slot", "no profile", "control intent fills", "no consent text", "bad template", "status", "rating"],
 )
 def test_a_broken_spec_is_refused_at_load_naming_the_file(tmp_path: Path, change: object, complaint: str) -> None:
     with pytest.raises(DataFileError, match=rf"service_forms\.yml: (?s:.*){complaint}"):

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from recording_rasa import RecordingRasa
 
 from api.resident_texts import resident_texts
-from tests.unit.api.conftest import RecordingRasa
 
 TOKEN = "web-3f6c2a8e-6a8e-4b0c-9d5e-0c7c1d2e4f11"
 OTHER = "kiosk-0b7d8c34-1f2e-4a5b-8c9d-0e1f2a3b4c5d"

@@ -12,17 +12,8 @@ import ast
 from pathlib import Path
 
 import pytest
+from package_rules import ALLOWED, OURS
 from project_files import PROJECT, python_files
-
-OURS = {"actions", "api", "bot", "casebook", "knowledge", "scripts", "telemetry"}
-ALLOWED = {
-    "bot": set(),
-    "knowledge": set(),
-    "casebook": {"knowledge"},
-    "telemetry": {"casebook"},
-    "actions": {"casebook", "knowledge", "telemetry"},
-    "api": {"casebook", "knowledge", "telemetry"},
-}
 
 
 def imported_packages(source: str) -> set[str]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
+from legal_aid_helpers import NONE, check
 
 from knowledge.entries import Entry, KnowledgeBase
-from knowledge.legal_aid.reply import PrecheckResult
 from knowledge.legal_aid.rules import LegalAidRules, PrecheckAnswers
 from knowledge.mediation import MediationRules
 from knowledge.notarization.rules import NotarizationRules
@@ -20,7 +19,6 @@ from knowledge.statutes import StatuteLibrary
 ROOT = Path(__file__).resolve().parents[3]
 HIGH = (3, Decimal("8000"))  # above the example standard (2100 yuan a head), as in the audit
 LOW = (3, Decimal("3000"))
-NONE: tuple[int | None, Decimal | None] = (None, None)
 
 AUDITED_ENTRIES = [
     "traffic-drunk-driving",
@@ -63,24 +61,6 @@ def cited(item: Entry) -> set[str]:
 def says(item: Entry, *phrases: str) -> None:
     missing = [phrase for phrase in phrases if phrase not in item.answer]
     assert not missing, f"{item.id} does not say {missing}"
-
-
-def check(
-    rules: LegalAidRules,
-    matter: str,
-    statuses: set[str] | None = None,
-    finances: tuple[int | None, Decimal | None] = NONE,
-    **extra: Any,
-) -> PrecheckResult:
-    size, income = finances
-    answers = PrecheckAnswers(
-        matter=matter,
-        statuses=frozenset(statuses or ()),
-        household_size=size,
-        monthly_household_income=income,
-        **extra,
-    )
-    return rules.precheck(answers)
 
 
 # -- every corrected entry was read again by someone other than its corrector
