@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from actions import runtime
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.guard import guarded
 from actions.nlu_values import entity_text, scalar_text
 from casebook.clock import utc_now

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from knowledge.entries import Route
 
 # The form each service runs, from the forms' spec (read once, when routing is first imported).

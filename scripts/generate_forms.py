@@ -1,5 +1,5 @@
 """Renders the service forms' domain (bot/domain/forms.yml) and rules (bot/data/forms.yml) from
-their one spec (knowledge/data/service_forms.yml, loaded by actions/forms/registry.py).
+their one spec (knowledge/data/service_forms.yml, loaded by casebook/service_forms.py).
 
 Every form has the same unhappy paths (a legal question, a correction, stop, danger, a person),
 and every form slot the same kind of mapping, so they are rendered here rather than repeated by
@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from actions.forms.registry import ServiceForms, service_forms
+from casebook.service_forms import ServiceForms, service_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN_FILE = ROOT / "bot" / "domain" / "forms.yml"

@@ -1,6 +1,6 @@
 """What every service form shares: consent first, contact details, a summary to confirm.
 
-A subclass names its form (actions/forms/registry.py) and may leave out slots that its answers so far make unnecessary
+A subclass names its form (casebook/service_forms.py) and may leave out slots that its answers so far make unnecessary
 (`wanted`). A refused consent empties the form's list of required slots, so the form ends at
 once and the submit action says what the resident can do without giving personal data.
 """

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.forms.checked import record_checked
 from actions.forms.display import describe
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.forms.validators import phone_number
 from actions.guard import guarded
 from actions.nlu_values import entity_text, latest_text

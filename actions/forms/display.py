@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from actions import runtime
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 
 
 def when(start: datetime) -> str:
@@ -63,7 +63,7 @@ def _lawyer_session(text: str) -> str:
     return f"{when(start)}，{adviser_label(adviser_id)}"
 
 
-# The readers a slot's `shown` may name (registry.Reader lists the same names; a test checks).
+# The readers a slot's `shown` may name (casebook/service_forms.py `Reader` lists the same names; a test checks).
 READER_FUNCTIONS: dict[str, Callable[[str], str]] = {
     "dispute_type": _dispute_type,
     "legal_aid_choices": _legal_aid_choices,

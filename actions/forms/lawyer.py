@@ -14,7 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import adviser_label, lawyer_slot_value, parse_lawyer_slot, when
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.forms.slots import taken
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded

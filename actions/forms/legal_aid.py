@@ -14,7 +14,7 @@ from actions import runtime
 from actions.forms import validators
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import describe
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
 from actions.replies import title_buttons

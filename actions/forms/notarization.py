@@ -16,7 +16,7 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.control import utter_intro
 from actions.forms.display import when
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.forms.slots import free_desk_slots, is_desk_slot, taken
 from actions.forms.submit import SubmitServiceForm
 from actions.forms.validators import future_slot

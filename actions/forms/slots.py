@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from actions import runtime
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from casebook.services.applications import taken_slots
 from knowledge.offices import Hours
 

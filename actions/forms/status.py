@@ -22,7 +22,7 @@ from actions import runtime
 from actions.forms import lookups, validators
 from actions.forms.base import Slots
 from actions.forms.display import when
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.guard import guarded
 from casebook.case_details import read_details
 from casebook.models import BookingStatus, LookupAction

@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.forms.checked import CHECKED_SLOT, unchecked_slots
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from actions.guard import guarded
 from actions.nlu_values import area_of
 from casebook.case_details import CaseDetails, stored_details

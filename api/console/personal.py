@@ -1,4 +1,5 @@
-"""Hiding a resident's personal data from roles that may not see it (personal_data.yml).
+"""Hiding a resident's personal data from roles that may not see it: the form slots the forms' spec
+calls personal (casebook/service_forms.py) and the case details personal_data.yml lists.
 
 A case page shows the whole conversation, and one conversation can hold several forms: a handoff
 case's transcript may carry the name, other party, address and income given to an earlier
@@ -20,29 +21,37 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from casebook.models import Case
+from casebook.service_forms import ServiceForms, service_forms
 from casebook.services.redaction import mask_personal_data
 from knowledge.datafile import load_yaml_model
 
 PERSONAL_DATA_FILE = Path(__file__).parent / "personal_data.yml"
-SLOT_NAME = r"^[a-z][a-z0-9_]{1,63}$"
 # Words shorter than this (a household size "3") are hidden by their question and label only:
 # replacing them everywhere would blank out unrelated digits.
 MIN_WORD_CHARS = 2
 
 
+class PersonalDetails(BaseModel):
+    """personal_data.yml: the keys of a case's stored details that are personal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    details: frozenset[str] = Field(min_length=1)
+
+
 class PersonalData(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    # slot → the labels the form's summary shows it under ("· 姓名：王小明"); none for a slot no
+    # summary shows (the phone given to look a case up).
     slots: dict[str, list[str]] = Field(min_length=1)
     details: frozenset[str] = Field(min_length=1)
 
     @classmethod
-    def load(cls, path: Path = PERSONAL_DATA_FILE) -> PersonalData:
-        data = load_yaml_model(cls, path)
-        bad = [slot for slot in data.slots if not re.match(SLOT_NAME, slot)]
-        if bad:
-            raise ValueError(f"{path.name}: not slot names: {bad}")
-        return data
+    def load(cls, path: Path = PERSONAL_DATA_FILE, forms: ServiceForms | None = None) -> PersonalData:
+        spec = forms or service_forms()
+        slots = {name: [slot.label] if slot.label else [] for name, slot in spec.slots.items() if slot.personal}
+        return cls(slots=slots, details=load_yaml_model(PersonalDetails, path).details)
 
     def labels(self) -> list[str]:
         return sorted({label for labels in self.slots.values() for label in labels}, key=len, reverse=True)

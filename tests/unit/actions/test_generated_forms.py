@@ -7,7 +7,7 @@ import yaml
 from action_harness import domain
 from rasa_sdk.executor import ActionExecutor
 
-from actions.forms.registry import service_forms
+from casebook.service_forms import service_forms
 from scripts.generate_forms import DOMAIN_FILE, RULES_FILE, render_domain, render_rules, rendered
 
 

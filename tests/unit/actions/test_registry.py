@@ -11,7 +11,7 @@ from action_harness import form_turn, run_form
 from actions.forms.display import READER_FUNCTIONS
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm
 from actions.forms.mediation import ActionSubmitMediation
-from actions.forms.registry import FORMS_FILE, READERS, service_forms
+from casebook.service_forms import FORMS_FILE, READERS, service_forms
 from actions.forms.status import ActionCheckStatus
 from actions.routing import SERVICE_FORMS, route_for_action
 from api.console.personal import PersonalData

@@ -3,7 +3,9 @@
 Per form: the intent that starts it, the route it reports, the action that submits it and its
 slots in order; per slot: how Rasa fills it, how it is asked, its label and whether it is
 personal. The forms' domain and rules (scripts/generate_forms.py), routing, the slots a submit
-clears, the summary and the action names all read it; nothing else defines a form.
+clears, the summary and the action names (actions/), and which answers the console hides from
+roles without personal data (api/console/personal.py) all read it; nothing else defines a form.
+It lives in casebook because both the action server and the API read it.
 """
 
 from __future__ import annotations
