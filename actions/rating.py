@@ -17,11 +17,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from actions import runtime
-from casebook.service_forms import service_forms
 from actions.guard import guarded
 from actions.nlu_values import entity_text, scalar_text
 from casebook.clock import utc_now
 from casebook.models import Rating
+from casebook.service_forms import service_forms
 
 logger = logging.getLogger(__name__)
 

@@ -11,10 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import runtime
 from actions.forms.checked import record_checked
 from actions.forms.display import describe
-from casebook.service_forms import service_forms
 from actions.forms.validators import phone_number
 from actions.guard import guarded
 from actions.nlu_values import entity_text, latest_text
+from casebook.service_forms import service_forms
 
 
 def filled_fields(tracker: Tracker) -> list[tuple[str, str]]:

@@ -14,13 +14,13 @@ from rasa_sdk.types import DomainDict
 from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import adviser_label, lawyer_slot_value, parse_lawyer_slot, when
-from casebook.service_forms import service_forms
 from actions.forms.slots import taken
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
 from actions.nlu_values import area_of
 from casebook.case_details import LawyerDetails
 from casebook.models import Booking, Case, CaseKind
+from casebook.service_forms import service_forms
 from casebook.services import applications
 from casebook.services.applications import SlotRequest
 from casebook.settings import get_settings

@@ -14,12 +14,12 @@ from actions import runtime
 from actions.forms import validators
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.display import describe
-from casebook.service_forms import service_forms
 from actions.forms.submit import SubmitServiceForm
 from actions.guard import guarded
 from actions.replies import title_buttons
 from casebook.case_details import LegalAidDetails, LegalAidReason
 from casebook.models import Booking, Case, CaseKind
+from casebook.service_forms import service_forms
 from knowledge.legal_aid.reply import PrecheckResult
 from knowledge.legal_aid.rules import PrecheckAnswers
 

@@ -16,7 +16,6 @@ from actions import runtime
 from actions.forms.base import ServiceFormValidation, Slots
 from actions.forms.control import utter_intro
 from actions.forms.display import when
-from casebook.service_forms import service_forms
 from actions.forms.slots import free_desk_slots, is_desk_slot, taken
 from actions.forms.submit import SubmitServiceForm
 from actions.forms.validators import future_slot
@@ -25,6 +24,7 @@ from actions.nlu_values import latest_text
 from actions.replies import title_buttons
 from casebook.case_details import NotarizationDetails
 from casebook.models import Booking, Case, CaseKind
+from casebook.service_forms import service_forms
 from casebook.services.applications import SlotRequest
 
 COMMON_MATTERS = 8  # buttons offered before the resident names a matter

@@ -22,10 +22,10 @@ from actions import runtime
 from actions.forms import lookups, validators
 from actions.forms.base import Slots
 from actions.forms.display import when
-from casebook.service_forms import service_forms
 from actions.guard import guarded
 from casebook.case_details import read_details
 from casebook.models import BookingStatus, LookupAction
+from casebook.service_forms import service_forms
 from casebook.services.applications import booking_of, cancel, lookup
 
 VERIFIED_SLOT = "status_verified"

@@ -20,11 +20,11 @@ from sqlmodel import Session
 
 from actions import runtime
 from actions.forms.checked import CHECKED_SLOT, unchecked_slots
-from casebook.service_forms import service_forms
 from actions.guard import guarded
 from actions.nlu_values import area_of
 from casebook.case_details import CaseDetails, stored_details
 from casebook.models import Booking, Case, CaseCreate, CaseKind
+from casebook.service_forms import service_forms
 from casebook.services.applications import SlotRequest, SlotTaken, TooManyBookings, booking_of, submit_application
 from casebook.settings import get_settings
 

@@ -11,10 +11,10 @@ from action_harness import form_turn, run_form
 from actions.forms.display import READER_FUNCTIONS
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm
 from actions.forms.mediation import ActionSubmitMediation
-from casebook.service_forms import FORMS_FILE, READERS, service_forms
 from actions.forms.status import ActionCheckStatus
 from actions.routing import SERVICE_FORMS, route_for_action
 from api.console.personal import PersonalData
+from casebook.service_forms import FORMS_FILE, READERS, service_forms
 from knowledge.datafile import DataFileError
 
 

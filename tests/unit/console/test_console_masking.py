@@ -11,9 +11,9 @@ from console_helpers import FakeRasa, add_case, add_user, signed_in
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from casebook.service_forms import service_forms
 from api.console.personal import PERSONAL_DATA_FILE, PersonalData
 from casebook.models import CaseKind
+from casebook.service_forms import service_forms
 
 
 def user(text: str) -> dict[str, Any]:
