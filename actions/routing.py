@@ -7,8 +7,11 @@ from typing import Final
 from casebook.service_forms import service_forms
 from knowledge.entries import Route
 
-# The form each service runs, from the forms' spec (read once, when routing is first imported).
-SERVICE_FORMS: Final[dict[str, Route]] = service_forms().service_routes()
+
+def service_forms_by_action() -> dict[str, Route]:
+    """The form each service runs → its route, from the forms' spec (read on first use, not at import)."""
+    return service_forms().service_routes()
+
 
 # Messages about the conversation itself carry no consultation area.
 CONVERSATION_INTENTS: Final = frozenset(
@@ -31,8 +34,8 @@ def route_for_action(action: str | None, intent: str | None) -> str:
     """The route of the action the dialogue actually took."""
     if action == "action_answer_question":
         return "faq"
-    if action in SERVICE_FORMS:
-        return SERVICE_FORMS[action]
+    if action in (forms := service_forms_by_action()):
+        return forms[action]
     if action == "action_request_human":
         return "handoff"
     if action == "action_flag_danger":

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from actions.routing import CONVERSATION_INTENTS, SERVICE_FORMS, route_for_action
+from actions.routing import CONVERSATION_INTENTS, route_for_action, service_forms_by_action
 from casebook.settings import get_settings
 from knowledge.consultant import Consultant
 from knowledge.domain_responses import domain_responses
@@ -49,10 +49,10 @@ def evaluate_one(consultant: Consultant, responses: dict[str, str], item: dict[s
                 answer, citations, outcome, entry_id, options = responses["utter_emergency"], [], "emergency", None, []
             else:
                 answer = responses["utter_emergency"] + "\n\n" + answer
-    elif action in SERVICE_FORMS:
+    elif action in (service_forms := service_forms_by_action()):
         # A service form opens with the service's explanation from the knowledge base (the
         # mediation form with the mediation rules' summary), then its first question.
-        reply = consultant.explain_service(SERVICE_FORMS[action])
+        reply = consultant.explain_service(service_forms[action])
         answer, citations, outcome = reply.text, reply.citations, "service"
     elif action == "action_request_human":
         answer, outcome = responses["utter_handoff_recorded"].format(reference=REFERENCE_PLACEHOLDER), "handoff"

@@ -12,7 +12,7 @@ from actions.forms.display import READER_FUNCTIONS
 from actions.forms.lawyer import ActionSubmitLawyer, ValidateLawyerForm
 from actions.forms.mediation import ActionSubmitMediation
 from actions.forms.status import ActionCheckStatus
-from actions.routing import SERVICE_FORMS, route_for_action
+from actions.routing import route_for_action, service_forms_by_action
 from api.console.personal import PersonalData
 from casebook.service_forms import FORMS_FILE, READERS, service_forms
 from knowledge.datafile import DataFileError
@@ -46,7 +46,7 @@ def test_a_broken_spec_is_refused_at_load_naming_the_file(tmp_path: Path, change
 
 def test_routes_and_action_names_come_from_the_spec() -> None:
     spec = service_forms()
-    assert SERVICE_FORMS == {
+    assert service_forms_by_action() == {
         "mediation_form": "mediation",
         "legal_aid_form": "legal_aid",
         "notarization_form": "notarization",
