@@ -15,14 +15,19 @@ from casebook.models import Case, CaseKind
 pytestmark = pytest.mark.usefixtures("real_db", "office_clock")
 
 
-def test_a_negative_income_is_refused() -> None:
-    known = {
+def wage_claim_up_to_income() -> dict[str, object]:
+    """A resident claiming unpaid wages, no special status, no lawyer, three at home: next, the income."""
+    return {
         "privacy_consent": True,
         "legal_aid_matter": runtime.legal_aid().match_matter("老板拖欠工资"),
         "legal_aid_status": "none",
         "has_lawyer": False,
         "household_size": 3,
     }
+
+
+def test_a_negative_income_is_refused() -> None:
+    known = wage_claim_up_to_income()
     messages, slots, _ = run_form(
         ValidateLegalAidForm(), form_turn("legal_aid_form", known, {"monthly_income": "负五元"})
     )
@@ -88,14 +93,7 @@ def test_the_precheck_result_comes_with_its_reasons_and_the_office_decides(engin
 
 
 def test_the_last_answer_is_judged_without_writing_into_the_residents_tracker() -> None:
-    known = {
-        "privacy_consent": True,
-        "legal_aid_matter": runtime.legal_aid().match_matter("老板拖欠工资"),
-        "legal_aid_status": "none",
-        "has_lawyer": False,
-        "household_size": 3,
-        "monthly_income": "1500",
-    }
+    known = {**wage_claim_up_to_income(), "monthly_income": "1500"}
     tracker = form_turn("legal_aid_form", known, {"legal_aid_urgent": "不紧急"})
     dispatcher = CollectingDispatcher()
     slots = ValidateLegalAidForm().validate_legal_aid_urgent("不紧急", dispatcher, tracker, domain())
