@@ -121,9 +121,46 @@ def remember_event_classes() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)
 
 
+def parse_beside_the_event_loop() -> None:
+    """Rasa parses each message on its event loop, so while the NLU pipeline runs (a third of a
+    turn, most of it the e5 encoder) no other resident's turn moves. The same parse now runs on a
+    thread of its own: the encoder's native code lets go of Python's lock, so meanwhile the loop
+    goes on with other turns (reading and saving conversations, policies, action calls) and one
+    Rasa server uses more than one core. One thread, so two parses never run at once: the
+    pipeline's components were written for one caller.
+
+    The steps around the parse are Rasa's own methods, in Rasa's order, except its debug log of
+    the parse, which quotes the resident's words (never wanted in a log here)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rasa.core.processor import MessageProcessor
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="nlu-parse")
+    rasas_parse = MessageProcessor.parse_message
+
+    async def parse_message(
+        self: MessageProcessor, message: Any, tracker: Any = None, only_output_properties: bool = True
+    ) -> Any:
+        if self.http_interpreter:  # parsed by another server: nothing to move off the loop
+            return await rasas_parse(self, message, tracker, only_output_properties)
+        if tracker is None:
+            tracker = DialogueStateTracker.from_events(message.sender_id, [])
+        parse_data: dict[str, Any] = await asyncio.get_running_loop().run_in_executor(
+            parser, self._parse_message_with_graph, message, tracker, only_output_properties
+        )
+        self._update_full_retrieval_intent(parse_data)
+        self._check_for_unseen_features(parse_data)
+        return parse_data
+
+    MessageProcessor.parse_message = parse_message
+
+
 def install() -> None:
     """Every speed-up of Rasa's own code; before Rasa builds its server."""
     reuse_action_response_validator()
     commit_turns_without_fsync()
     send_utf8_json_to_the_action_server()
     remember_event_classes()
+    parse_beside_the_event_loop()

@@ -26,21 +26,26 @@ def cluster(tmp_path: Path, **options: object) -> Cluster:
     return Cluster(settings, var_dir=tmp_path, **options)  # type: ignore[arg-type]
 
 
-def test_two_servers_of_each_kind_run_behind_the_balancer_on_make_runs_addresses(tmp_path: Path) -> None:
+def test_two_api_and_action_servers_and_three_rasa_servers_run_behind_the_balancer_on_make_runs_addresses(
+    tmp_path: Path,
+) -> None:
     running = cluster(tmp_path, ports=ClusterPorts.standard(Settings()))
     names = [service.name for service in running.services]
-    for kind in ("actions", "rasa", "api"):
+    for kind in ("actions", "api"):
         assert [name for name in names if name.startswith(kind)] == [f"{kind}-1", f"{kind}-2"]
+    # One Rasa server more: with one down, the others still use both cores (scripts/cluster.py).
+    assert [name for name in names if name.startswith("rasa")] == ["rasa-1", "rasa-2", "rasa-3"]
     assert {"redis", "haproxy"} <= set(names)
     assert (running.settings.api_port, running.settings.rasa_port, running.settings.action_port) == (8000, 5005, 5055)
     config = (tmp_path / "haproxy.cfg").read_text()
     assert "bind 127.0.0.1:8000" in config and "server api-2 127.0.0.1:8002" in config
+    assert "server rasa-3 127.0.0.1:5008" in config and "server actions-2 127.0.0.1:5057" in config
 
 
 def test_the_first_server_of_each_kind_starts_before_the_others(tmp_path: Path) -> None:
     first, then = cluster(tmp_path).waves()
     assert {s.name for s in first} == {"redis", "haproxy", "actions-1", "rasa-1", "api-1"}
-    assert {s.name for s in then} == {"actions-2", "rasa-2", "api-2"}
+    assert {s.name for s in then} == {"actions-2", "rasa-2", "rasa-3", "api-2"}
 
 
 def test_rasa_servers_share_a_redis_lock_whose_password_stays_out_of_the_file(tmp_path: Path) -> None:
