@@ -62,7 +62,7 @@ def make_cluster() -> Iterator[Running]:
     from scripts.pg_server import PostgresServer
     from scripts.scratch_stack import scratch_cluster
 
-    with scratch_cluster(rate_limits=False) as started:
+    with scratch_cluster(durable=True, rate_limits=False) as started:
         s = started.settings
 
         def kill_a_rasa_server() -> None:
@@ -88,7 +88,7 @@ def make_cluster() -> Iterator[Running]:
             lambda: [*(sv.process.pid for sv in started.services if sv.process), *postmaster(postgres.pgdata)],
             (
                 "RATE_LIMITS=false",
-                "PostgreSQL",
+                "PostgreSQL flushing to disk as make cluster's",
                 "Redis",
                 "HAProxy",
                 "rasa-1 killed with kill -9 halfway through each step",

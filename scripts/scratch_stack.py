@@ -44,15 +44,16 @@ def scratch_stack(**settings: Any) -> Iterator[Stack]:
 
 
 @contextmanager
-def scratch_cluster(**settings: Any) -> Iterator[Cluster]:
-    """`make cluster` on free ports with a scratch PostgreSQL; a start that fails prints the logs' tails."""
+def scratch_cluster(durable: bool = False, **settings: Any) -> Iterator[Cluster]:
+    """`make cluster` on free ports with a scratch PostgreSQL; a start that fails prints the logs' tails.
+    `durable`: PostgreSQL flushes to disk as `make cluster`'s does (benchmarks); tests skip it."""
     from scripts.cluster import Cluster, ClusterPorts  # the cluster's modules only when one is wanted
     from scripts.pg_server import PostgresServer
 
     work = Path(tempfile.mkdtemp(prefix="scratch-cluster-"))
     work.chmod(0o711)  # PostgreSQL runs as the postgres user when we are root: it must get in
     ports = ClusterPorts.free()
-    postgres = PostgresServer(work / "postgres", ports.postgres, durable=False)
+    postgres = PostgresServer(work / "postgres", ports.postgres, durable=durable)
     postgres.start(preexec_fn=die_with(os.getpid()))
     cluster: Cluster | None = None
     try:
