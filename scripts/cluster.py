@@ -49,9 +49,9 @@ from scripts.stack import (
 REPLICAS = 2
 # A Rasa server runs its turns on one event loop (its NLU parse on one thread beside it): it
 # cannot use much more than one core, so when one of two dies the other cannot take the whole
-# load, whatever the machine has. One server more than the cores asks for keeps every core in
-# use with one server down (docs/performance.md, "The cluster with a server killed").
-RASA_SERVERS = REPLICAS + 1
+# load, whatever the machine has. One server more than the cores ask for keeps every core in
+# use with one server down (docs/performance.md, "The cluster with a Rasa server killed").
+SPARE_RASA_SERVERS = 1
 # How long a Rasa server's claim on a conversation lasts. A server killed mid-turn leaves its
 # claim behind; the turn HAProxy sends elsewhere waits for it to lapse, so this must stay well
 # under the API's wait for Rasa (RASA_TIMEOUT_SECONDS, 30 s) and well over a slow turn (~1 s).
@@ -78,7 +78,7 @@ class ClusterPorts:
     @classmethod
     def standard(cls, settings: Settings, replicas: int = REPLICAS) -> ClusterPorts:
         """`make run`'s ports in front (API_PORT, RASA_PORT, ACTION_PORT); the servers just above
-        them: `replicas` API and action servers, one Rasa server more (RASA_SERVERS)."""
+        them: `replicas` API and action servers, and SPARE_RASA_SERVERS more Rasa servers."""
 
         def behind(port: int, servers: int = replicas) -> tuple[int, ...]:
             return tuple(port + n for n in range(1, servers + 1))
@@ -91,7 +91,7 @@ class ClusterPorts:
             redis=6380,
             postgres=5433,
             api_servers=behind(settings.api_port),
-            rasa_servers=behind(settings.rasa_port, replicas + 1),
+            rasa_servers=behind(settings.rasa_port, replicas + SPARE_RASA_SERVERS),
             action_servers=behind(settings.action_port),
         )
 
@@ -110,7 +110,7 @@ class ClusterPorts:
             redis=free_port(),
             postgres=free_port(),
             api_servers=several(),
-            rasa_servers=several(replicas + 1),
+            rasa_servers=several(replicas + SPARE_RASA_SERVERS),
             action_servers=several(),
         )
 
